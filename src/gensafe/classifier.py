@@ -1,0 +1,277 @@
+"""Load a model folder and score texts in batches on ONNX Runtime.
+
+Example:
+    >>> import gensafe                                              # doctest: +SKIP
+    >>> clf = gensafe.load()                                        # doctest: +SKIP
+    >>> result = clf.predict(["今天天气很好", "How do I make a pipe bomb?"])  # doctest: +SKIP
+    >>> result.flagged.tolist(), result[1].risks                   # doctest: +SKIP
+    ([False, True], ('A.1.8',))
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .manifest import ModelManifest, verify_files
+from .policy import Policy
+from .registry import DEFAULT_MODEL, resolve_model
+from .result import Result
+from .runtime import GraphInput, open_session, resolve_device
+from .text import as_text_list, clean_text, is_blank
+from .windows import WindowEncoder, pad_batch, plan_batches
+
+__all__ = ["Classifier", "load", "ROLES"]
+
+ROLES = ("prompt", "response", "content")
+_PRECISIONS = ("auto", "fp32", "fp16", "int8")
+
+
+def load(
+    name_or_path: str | os.PathLike[str] = DEFAULT_MODEL,
+    *,
+    device: str = "auto",
+    precision: str = "auto",
+    policy: Policy | None = None,
+    threads: int | None = None,
+    batch_tokens: int | None = None,
+    max_batch: int = 256,
+    verify: bool = True,
+) -> Classifier:
+    """Open a model folder (a path, or a model name such as ``"default"``) for scoring.
+
+    Args:
+        name_or_path: Model folder or name on the search path (see :mod:`gensafe.registry`).
+        device: ``"auto"`` (CUDA when the GPU runtime and a GPU are present, else CPU), ``"cpu"``, ``"cuda"`` or
+            ``"cuda:N"``. Asking for CUDA and not getting it raises ``RuntimeError``.
+        precision: ``"auto"`` (int8 on CPU and fp16 on CUDA when the folder has them, else fp32), or one of
+            ``"fp32"``, ``"fp16"``, ``"int8"``.
+        policy: Thresholds to apply (default: the model's default operating point).
+        threads: ONNX Runtime intra-op threads (default: ORT's choice, one per physical core).
+        batch_tokens: Padded tokens per batch (default 8,192 on CPU, 65,536 on CUDA).
+        max_batch: Most windows per batch.
+        verify: Check the sha256 of every file used against the manifest before opening it.
+
+    Example:
+        >>> clf = gensafe.load("models/demo", device="cpu")   # doctest: +SKIP
+    """
+    folder = resolve_model(name_or_path)
+    manifest = ModelManifest.read(folder)
+    device = resolve_device(device)
+    precision = _pick_precision(manifest, precision, device)
+    onnx_name = manifest.onnx[precision]
+    if verify:
+        verify_files(folder, manifest, [onnx_name, manifest.tokenizer])
+    session, inputs = open_session(folder / onnx_name, device, threads=threads)
+    outputs = [o.name for o in session.get_outputs()]
+    if manifest.output_name not in outputs:
+        from .manifest import ModelFileError
+
+        raise ModelFileError(f"{folder / onnx_name} has no output {manifest.output_name!r} (outputs: {outputs})")
+    width = session.get_outputs()[outputs.index(manifest.output_name)].shape[-1]
+    if isinstance(width, int) and width != len(manifest.labels):
+        from .manifest import ModelFileError
+
+        raise ModelFileError(f"{onnx_name} outputs {width} scores but the manifest lists {len(manifest.labels)} labels")
+    encoder = WindowEncoder(folder / manifest.tokenizer, manifest.max_tokens, manifest.window_overlap)
+    return Classifier(
+        folder=folder,
+        manifest=manifest,
+        session=session,
+        inputs=inputs,
+        encoder=encoder,
+        device=device,
+        precision=precision,
+        policy=policy or Policy(),
+        batch_tokens=batch_tokens or (65536 if device.startswith("cuda") else 8192),
+        max_batch=max_batch,
+    )
+
+
+def _pick_precision(manifest: ModelManifest, precision: str, device: str) -> str:
+    if precision not in _PRECISIONS:
+        raise ValueError(f"precision must be one of {_PRECISIONS}, got {precision!r}")
+    if precision == "auto":
+        preferred = ("fp16", "fp32") if device.startswith("cuda") else ("int8", "fp32")
+        for p in preferred:
+            if p in manifest.onnx:
+                return p
+        return next(iter(manifest.onnx))
+    if precision not in manifest.onnx:
+        raise ValueError(f"model {manifest.name!r} has no {precision} graph; it has {sorted(manifest.onnx)}")
+    return precision
+
+
+class Classifier:
+    """A loaded model: call :meth:`predict` with one text or many. Thread-safe; share one per process.
+
+    Use :func:`load` to make one.
+    """
+
+    def __init__(
+        self,
+        *,
+        folder: Path,
+        manifest: ModelManifest,
+        session: Any,
+        inputs: list[GraphInput],
+        encoder: WindowEncoder,
+        device: str,
+        precision: str,
+        policy: Policy,
+        batch_tokens: int,
+        max_batch: int,
+    ) -> None:
+        self.folder = folder
+        self.manifest = manifest
+        self._session = session
+        self._inputs = inputs
+        self._encoder = encoder
+        self._device = device
+        self._precision = precision
+        self._policy = policy
+        self._thresholds = policy.thresholds(manifest)
+        self.batch_tokens = batch_tokens
+        self.max_batch = max_batch
+        self._io_binding = device.startswith("cuda")
+
+    # -- read-only facts ----------------------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.manifest.name
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(self.manifest.labels)
+
+    @property
+    def thresholds(self) -> np.ndarray:
+        return self._thresholds.copy()
+
+    @property
+    def policy(self) -> Policy:
+        return self._policy
+
+    @property
+    def device(self) -> str:
+        return self._device
+
+    @property
+    def provider(self) -> str:
+        """The execution provider actually running the graph (read from the live session)."""
+        return self._session.get_providers()[0]
+
+    @property
+    def precision(self) -> str:
+        return self._precision
+
+    def with_policy(self, policy: Policy) -> Classifier:
+        """A classifier sharing this one's session, with other thresholds."""
+        clone = object.__new__(Classifier)
+        clone.__dict__.update(self.__dict__)
+        clone._policy = policy
+        clone._thresholds = policy.thresholds(self.manifest)
+        return clone
+
+    def __repr__(self) -> str:
+        return f"Classifier({self.name!r}, device={self.device!r}, precision={self.precision!r}, labels={len(self.labels)})"
+
+    # -- scoring ------------------------------------------------------------------------------------------------
+    def predict(self, texts: str | Sequence[str], *, role: str | None = None, policy: Policy | None = None) -> Result:
+        """Score one text or a batch; always returns a :class:`Result` with one row per input text, in input order.
+
+        Args:
+            texts: A ``str`` or a sequence of ``str``.
+            role: ``"prompt"`` (a user's input), ``"response"`` (a model's answer) or ``"content"``; the model folder
+                decides how each is encoded. ``None`` uses the model's default.
+            policy: Thresholds for this call only (default: the classifier's policy).
+
+        Empty and whitespace-only texts get all-zero scores without running the model.
+        """
+        items = as_text_list(texts)
+        if role is not None and role not in ROLES:
+            raise ValueError(f"role must be one of {ROLES} or None, got {role!r}")
+        thresholds = self._thresholds if policy is None else policy.thresholds(self.manifest)
+        scores = np.zeros((len(items), len(self.labels)), dtype=np.float32)
+        windows = np.zeros(len(items), dtype=np.int64)
+        cleaned = [clean_text(t) for t in items]
+        live = [i for i, t in enumerate(cleaned) if not is_blank(t)]
+        prefix = self.manifest.prefix_for(role)
+        for block in self._encoder.blocks([cleaned[i] for i in live], live, prefix):
+            probs = self._score_windows(block.ids)
+            np.maximum.at(scores, block.owners, probs)
+            np.add.at(windows, block.owners, 1)
+        return Result(scores=scores, labels=self.labels, thresholds=thresholds, windows=windows)
+
+    __call__ = predict
+
+    def _score_windows(self, windows: list[list[int]]) -> np.ndarray:
+        """Sigmoid scores ``[len(windows), k]`` in the order given, run in length-sorted token-budget batches."""
+        out = np.empty((len(windows), len(self.labels)), dtype=np.float32)
+        lengths = [len(w) for w in windows]
+        for batch in plan_batches(lengths, self.batch_tokens, self.max_batch):
+            ids, mask = pad_batch([windows[i] for i in batch], self._encoder.pad_id)
+            out[batch] = _sigmoid(self._run(ids, mask))
+        return out
+
+    def _run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        feeds = {}
+        for node in self._inputs:
+            if node.name == "input_ids":
+                feeds[node.name] = ids.astype(node.dtype, copy=False)
+            elif node.name == "attention_mask":
+                feeds[node.name] = mask.astype(node.dtype, copy=False)
+            else:  # token_type_ids, only when the graph has it
+                feeds[node.name] = np.zeros_like(ids, dtype=node.dtype)
+        if self._io_binding:
+            return self._run_bound(feeds)
+        (logits,) = self._session.run([self.manifest.output_name], feeds)
+        return np.asarray(logits, dtype=np.float32)
+
+    def _run_bound(self, feeds: dict[str, np.ndarray]) -> np.ndarray:
+        """CUDA path: inputs copied to the device once, output allocated there by ORT, then copied back."""
+        from .runtime import import_onnxruntime
+
+        ort = import_onnxruntime()
+        device_id = int(self._device.split(":")[1]) if ":" in self._device else 0
+        binding = self._session.io_binding()
+        for name, array in feeds.items():
+            binding.bind_ortvalue_input(name, ort.OrtValue.ortvalue_from_numpy(array, "cuda", device_id))
+        binding.bind_output(self.manifest.output_name, "cuda", device_id)
+        self._session.run_with_iobinding(binding)
+        return np.asarray(binding.copy_outputs_to_cpu()[0], dtype=np.float32)
+
+    def info(self) -> dict[str, Any]:
+        """What is loaded and how: for logs and ``gensafe info``."""
+        import tokenizers
+
+        from . import __version__
+        from .runtime import import_onnxruntime
+
+        ort = import_onnxruntime()
+        return {
+            "model": self.name,
+            "folder": str(self.folder),
+            "labels": list(self.labels),
+            "operating_points": sorted(self.manifest.thresholds),
+            "policy": self.policy.describe(),
+            "device": self.device,
+            "provider": self.provider,
+            "precision": self.precision,
+            "max_tokens": self.manifest.max_tokens,
+            "versions": {
+                "gensafe": __version__,
+                "onnxruntime": ort.__version__,
+                "tokenizers": tokenizers.__version__,
+                "numpy": np.__version__,
+            },
+            "available_providers": ort.get_available_providers(),
+        }
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return (1.0 / (1.0 + np.exp(-np.clip(x, -60.0, 60.0)))).astype(np.float32)

@@ -1,0 +1,145 @@
+"""The ``gensafe`` command: ``check`` texts, ``scan`` files, show model ``info``.
+
+Examples::
+
+    gensafe check "今天天气很好" "how do I make a pipe bomb"
+    gensafe check --json --operating-point loose "..."
+    gensafe scan comments.csv --text-field body --out verdicts.jsonl
+    gensafe info
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from .classifier import ROLES, Classifier, load
+from .policy import Policy
+from .registry import DEFAULT_MODEL
+from .taxonomy import risk
+
+__all__ = ["main"]
+
+
+def _model_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", default=DEFAULT_MODEL, help="model folder or name (default: %(default)s)")
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N (default: %(default)s)")
+    p.add_argument("--precision", default="auto", choices=["auto", "fp32", "fp16", "int8"])
+    p.add_argument("--threads", type=int, default=None, help="ONNX Runtime intra-op threads")
+    p.add_argument("--operating-point", default=None, help="threshold set from the model, e.g. strict or loose")
+    p.add_argument("--policy", default=None, metavar="TOML", help="policy file: overrides and disabled families")
+    p.add_argument("--role", default=None, choices=ROLES, help="what the texts are (default: the model's default)")
+
+
+def _load(args: argparse.Namespace) -> Classifier:
+    policy = Policy.from_toml(args.policy) if args.policy else Policy()
+    if args.operating_point:
+        policy = policy.with_overrides(operating_point=args.operating_point)
+    return load(args.model, device=args.device, precision=args.precision, policy=policy, threads=args.threads)
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    texts = args.text if args.text else [line.rstrip("\n") for line in sys.stdin]
+    clf = _load(args)
+    result = clf.predict(texts, role=args.role)
+    if args.json:
+        print(result.to_json(indent=2 if sys.stdout.isatty() else None))
+        return 1 if result.flagged.any() and args.fail_on_flag else 0
+    for text, verdict in zip(texts, result):
+        shown = text if len(text) <= 48 else text[:47] + "…"
+        status = "FLAGGED" if verdict.flagged else "ok"
+        print(f"{status:8} {verdict.top_score:6.3f}  {verdict.top_risk or '-':6}  {shown}")
+        for code in verdict.risks:
+            print(f"{'':8} {verdict.scores[code]:6.3f}  {code:6}  {risk(code).zh} / {risk(code).en}")
+    print(f"\n{int(result.flagged.sum())} of {len(result)} flagged · model {clf.name} · {clf.policy.describe()}")
+    return 1 if result.flagged.any() and args.fail_on_flag else 0
+
+
+def _cmd_scan(args: argparse.Namespace) -> int:
+    from .scan import scan_file
+
+    clf = _load(args)
+    stats = scan_file(
+        clf,
+        args.input,
+        args.out,
+        fmt=args.format,
+        text_field=args.text_field,
+        id_field=args.id_field,
+        role=args.role,
+        chunk=args.chunk,
+        overwrite=args.overwrite,
+        progress=not args.quiet,
+        include_scores=args.scores,
+    )
+    print(
+        f"{stats.rows} rows scored into {args.out} ({stats.flagged} flagged, {stats.errors} unreadable, "
+        f"{stats.skipped} already done)",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _cmd_info(args: argparse.Namespace) -> int:
+    info = _load(args).info()
+    if args.json:
+        print(json.dumps(info, ensure_ascii=False, indent=2))
+        return 0
+    for key, value in info.items():
+        if key == "labels":
+            value = f"{len(value)} risks: " + " ".join(value)
+        elif isinstance(value, dict):
+            value = ", ".join(f"{k} {v}" for k, v in value.items())
+        elif isinstance(value, list):
+            value = ", ".join(value)
+        print(f"{key:20} {value}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gensafe", description="Score text against the 31 TC260-003 risks.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    check = sub.add_parser("check", help="score texts given as arguments (or one per line on stdin)")
+    check.add_argument("text", nargs="*", help="texts to score; none reads lines from stdin")
+    check.add_argument("--json", action="store_true", help="print the result as JSON")
+    check.add_argument("--fail-on-flag", action="store_true", help="exit 1 when any text is flagged")
+    _model_args(check)
+    check.set_defaults(func=_cmd_check)
+
+    scan = sub.add_parser("scan", help="score a JSONL, CSV or text file into JSONL (streaming, resumable)")
+    scan.add_argument("input", help="input file: .jsonl, .csv/.tsv, or anything else as one text per line")
+    scan.add_argument("--out", required=True, help="output JSONL, one line per input row")
+    scan.add_argument("--format", choices=["jsonl", "csv", "txt"], default=None, help="default: from the suffix")
+    scan.add_argument("--text-field", default="text", help="field or column holding the text (default: %(default)s)")
+    scan.add_argument("--id-field", default=None, help="field or column copied to the output as id")
+    scan.add_argument("--chunk", type=int, default=256, help="rows scored and written per step")
+    scan.add_argument("--scores", action="store_true", help="write every risk's score, not only the verdict")
+    scan.add_argument("--overwrite", action="store_true", help="start over instead of resuming")
+    scan.add_argument("--quiet", action="store_true", help="no progress bar")
+    _model_args(scan)
+    scan.set_defaults(func=_cmd_scan)
+
+    info = sub.add_parser("info", help="show the model, its labels, the provider and versions")
+    info.add_argument("--json", action="store_true")
+    _model_args(info)
+    info.set_defaults(func=_cmd_info)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except (FileNotFoundError, FileExistsError, ValueError, KeyError, TypeError, RuntimeError, ImportError) as e:
+        print(f"gensafe {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"gensafe {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,180 @@
+"""The model folder format: a JSON manifest beside the ONNX graph and ``tokenizer.json``.
+
+A model folder describes itself, so nothing about a model is hard-coded in the library::
+
+    my-model/
+        manifest.json        # this module's ModelManifest
+        model.onnx           # fp32 graph: inputs input_ids, attention_mask[, token_type_ids]; output logits [batch, labels]
+        model.int8.onnx      # optional other precisions, listed under "onnx"
+        tokenizer.json       # Hugging Face tokenizers file
+
+Every file the model needs is listed under ``files`` with its sha256, and :func:`verify_files` checks them
+before a session is opened, so a truncated download or a swapped file fails loudly and names the file.
+
+Example:
+    >>> m = ModelManifest(name="demo", labels=["A.1.6"], thresholds={"strict": {"A.1.6": 0.3}, "loose": {"A.1.6": 0.7}})
+    >>> m.threshold_vector("loose").tolist()
+    [0.7]
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .taxonomy import canonical_code
+
+__all__ = ["FORMAT_VERSION", "MANIFEST_NAME", "ModelManifest", "ModelFileError", "sha256_file", "verify_files"]
+
+FORMAT_VERSION = 1
+MANIFEST_NAME = "manifest.json"
+
+
+class ModelFileError(RuntimeError):
+    """A model folder is missing a file, or a file does not match the hash in its manifest."""
+
+
+@dataclass
+class ModelManifest:
+    """Everything gensafe needs to know about a model folder.
+
+    Attributes:
+        name: Model name, e.g. ``"gensafe-zh-en-v1"``.
+        labels: Risk codes in the order of the classifier head's outputs.
+        thresholds: Operating point name -> {risk code: threshold}. At least ``strict`` (high recall) and
+            ``loose`` (high precision).
+        default_operating_point: Operating point used when the caller names none.
+        max_tokens: Tokens per window, special tokens included. Longer texts are scored in overlapping windows.
+        window_overlap: Tokens shared by consecutive windows of one long text.
+        text_prefix: Prepended to every text before tokenisation (e5 encoders expect ``"query: "``).
+        role_prefixes: Optional per-role prefixes (``{"prompt": "query: ", "response": "passage: "}``); a role not
+            listed uses ``text_prefix``.
+        onnx: Precision -> ONNX file name, e.g. ``{"fp32": "model.onnx", "int8": "model.int8.onnx"}``.
+        tokenizer: Tokenizer file name.
+        output_name: Name of the logits output of the graph.
+        files: File name -> sha256 of every file above.
+        provenance: Free-form record of base encoder, training data and licences, training config, metrics.
+        format_version: Version of this folder format.
+    """
+
+    name: str
+    labels: list[str]
+    thresholds: dict[str, dict[str, float]]
+    default_operating_point: str = "strict"
+    max_tokens: int = 256
+    window_overlap: int = 32
+    text_prefix: str = ""
+    role_prefixes: dict[str, str] = field(default_factory=dict)
+    onnx: dict[str, str] = field(default_factory=lambda: {"fp32": "model.onnx"})
+    tokenizer: str = "tokenizer.json"
+    output_name: str = "logits"
+    files: dict[str, str] = field(default_factory=dict)
+    provenance: dict[str, Any] = field(default_factory=dict)
+    format_version: int = FORMAT_VERSION
+
+    def __post_init__(self) -> None:
+        self.labels = [canonical_code(c) for c in self.labels]
+        if len(set(self.labels)) != len(self.labels):
+            raise ValueError(f"manifest labels contain duplicates: {self.labels}")
+        if not self.labels:
+            raise ValueError("manifest lists no labels")
+        if self.default_operating_point not in self.thresholds:
+            raise ValueError(
+                f"default operating point {self.default_operating_point!r} not among {sorted(self.thresholds)}"
+            )
+        for point, table in self.thresholds.items():
+            self.thresholds[point] = {canonical_code(k): float(v) for k, v in table.items()}
+            missing = set(self.labels) - set(self.thresholds[point])
+            if missing:
+                raise ValueError(f"operating point {point!r} has no threshold for {sorted(missing)}")
+        if self.max_tokens < 8:
+            raise ValueError(f"max_tokens must be at least 8, got {self.max_tokens}")
+        if not 0 <= self.window_overlap < self.max_tokens // 2:
+            raise ValueError(f"window_overlap must be in [0, max_tokens/2), got {self.window_overlap}")
+        if self.format_version > FORMAT_VERSION:
+            raise ValueError(
+                f"model folder format {self.format_version} is newer than this gensafe supports ({FORMAT_VERSION});"
+                " upgrade gensafe"
+            )
+
+    # -- reading and writing ------------------------------------------------------------------------------------
+    @classmethod
+    def read(cls, folder: str | Path) -> ModelManifest:
+        """Read ``manifest.json`` from a model folder, with a clear error when it is missing or malformed."""
+        path = Path(folder) / MANIFEST_NAME
+        if not path.is_file():
+            raise ModelFileError(f"{path} not found: a gensafe model folder needs a {MANIFEST_NAME}")
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise ModelFileError(f"{path} is not valid JSON: {e}") from e
+        if not isinstance(data, dict):
+            raise ModelFileError(f"{path} must hold a JSON object")
+        known = set(cls.__dataclass_fields__)
+        unknown = set(data) - known
+        if unknown:
+            raise ModelFileError(f"{path} has unknown fields {sorted(unknown)}")
+        try:
+            return cls(**data)
+        except (TypeError, ValueError, KeyError) as e:
+            raise ModelFileError(f"{path} is invalid: {e}") from e
+
+    def write(self, folder: str | Path, *, rehash: bool = True) -> Path:
+        """Write ``manifest.json`` into ``folder``; with ``rehash`` the sha256 of every listed model file is refreshed."""
+        folder = Path(folder)
+        if rehash:
+            names = [*self.onnx.values(), self.tokenizer, *self.files]
+            self.files = {n: sha256_file(folder / n) for n in dict.fromkeys(names)}
+        path = folder / MANIFEST_NAME
+        path.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        return path
+
+    # -- helpers ------------------------------------------------------------------------------------------------
+    def threshold_vector(self, operating_point: str | None = None) -> np.ndarray:
+        """Thresholds of one operating point as a float32 vector in label order."""
+        point = operating_point or self.default_operating_point
+        if point not in self.thresholds:
+            raise KeyError(f"unknown operating point {point!r}; this model has {sorted(self.thresholds)}")
+        table = self.thresholds[point]
+        return np.array([table[c] for c in self.labels], dtype=np.float32)
+
+    def prefix_for(self, role: str | None) -> str:
+        """Text prefix for a role (``prompt``, ``response``, ``content``); falls back to ``text_prefix``."""
+        if role is None:
+            return self.text_prefix
+        return self.role_prefixes.get(role, self.text_prefix)
+
+
+def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
+    """Hex sha256 of a file, read in 1 MiB chunks."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while block := f.read(chunk):
+            h.update(block)
+    return h.hexdigest()
+
+
+def verify_files(folder: str | Path, manifest: ModelManifest, names: list[str] | None = None) -> None:
+    """Check that each named file (default: all in ``manifest.files``) exists and matches its sha256.
+
+    Raises:
+        ModelFileError: naming the first missing, unlisted or corrupted file.
+    """
+    folder = Path(folder)
+    for name in names if names is not None else list(manifest.files):
+        expected = manifest.files.get(name)
+        if expected is None:
+            raise ModelFileError(f"{name} is used by the model but has no sha256 in {folder / MANIFEST_NAME}")
+        path = folder / name
+        if not path.is_file():
+            raise ModelFileError(f"model file {path} is missing")
+        actual = sha256_file(path)
+        if actual != expected:
+            raise ModelFileError(
+                f"model file {path} is corrupted or was replaced: sha256 {actual} does not match the manifest's {expected}"
+            )

@@ -1,0 +1,59 @@
+"""Input checking and cleaning, done once before tokenisation.
+
+Example:
+    >>> as_text_list("你好")
+    ['你好']
+    >>> clean_text("ｈｅｌｌｏ\\u200b\\x00 world\\ud800")
+    'hello world\\ufffd'
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+
+__all__ = ["as_text_list", "clean_text", "is_blank"]
+
+# C0/C1 control characters except tab, newline and carriage return (kept as whitespace), plus the
+# zero-width and bidi-control characters that are used to split words past a filter.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def as_text_list(texts: str | Sequence[str]) -> list[str]:
+    """Accept one ``str`` or a sequence of ``str``; anything else raises ``TypeError`` naming the bad item.
+
+    Bytes are refused on purpose: decoding is the caller's decision (encoding, error policy).
+    """
+    if isinstance(texts, str):
+        return [texts]
+    if isinstance(texts, (bytes, bytearray, memoryview)):
+        raise TypeError("expected str or a sequence of str, got bytes: decode it first, e.g. data.decode('utf-8')")
+    if not isinstance(texts, Sequence):
+        try:
+            texts = list(texts)  # generators and other iterables
+        except TypeError:
+            raise TypeError(f"expected str or a sequence of str, got {type(texts).__name__}") from None
+    out = list(texts)
+    for i, t in enumerate(out):
+        if not isinstance(t, str):
+            raise TypeError(f"texts[{i}] is {type(t).__name__}, expected str")
+    return out
+
+
+def clean_text(text: str) -> str:
+    """NFKC-normalise, replace lone surrogates with U+FFFD and drop control / zero-width characters.
+
+    NFKC folds full-width letters and digits and compatibility forms, so ``ｆｕｃｋ`` and ``fuck`` tokenise alike.
+    Lone surrogates (from ``surrogateescape`` decoding or broken JSON) cannot be encoded to UTF-8 and would crash the
+    tokenizer, so they become the replacement character rather than vanishing silently.
+    """
+    text = _SURROGATE.sub("\ufffd", text)
+    text = unicodedata.normalize("NFKC", text)
+    return _CONTROL.sub("", text)
+
+
+def is_blank(text: str) -> bool:
+    """True for empty or whitespace-only text: such text is safe by definition and never reaches the model."""
+    return not text or text.isspace()

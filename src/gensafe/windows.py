@@ -1,0 +1,179 @@
+"""Tokenisation into model windows, and token-budget batching.
+
+A text longer than the model window is cut into overlapping windows, so a harmful sentence at the end of a long
+answer is scored like one at the start. Very long texts are first cut into character chunks, so a 5 MB text
+never materialises millions of token objects at once.
+
+Example:
+    >>> plan_batches([5, 3, 3, 2], token_budget=9, max_batch=8)
+    [[0], [1, 2, 3]]
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from tokenizers import Tokenizer
+
+__all__ = ["WindowEncoder", "WindowBlock", "plan_batches", "pad_batch"]
+
+
+@dataclass
+class WindowBlock:
+    """Token windows of a block of texts: ``owners[i]`` is the index (in the caller's list) of window ``ids[i]``."""
+
+    owners: np.ndarray
+    ids: list[list[int]]
+
+
+class WindowEncoder:
+    """Turn texts into windows of at most ``max_tokens`` token ids, special tokens and prefix included.
+
+    Args:
+        tokenizer: A ``tokenizers.Tokenizer`` or the path of a ``tokenizer.json``.
+        max_tokens: Window length in tokens, special tokens and prefix included.
+        overlap: Tokens shared by consecutive windows of one text.
+        chunk_chars: Texts longer than this are first cut into character chunks of this size…
+        chunk_overlap_chars: …overlapping by this many characters, so no phrase shorter than this is cut apart.
+        block_chars: Texts are tokenised in blocks of about this many characters (bounds memory).
+    """
+
+    def __init__(
+        self,
+        tokenizer: Tokenizer | str | Path,
+        max_tokens: int,
+        overlap: int = 32,
+        *,
+        chunk_chars: int = 8192,
+        chunk_overlap_chars: int = 512,
+        block_chars: int = 1 << 20,
+    ) -> None:
+        if not isinstance(tokenizer, Tokenizer):
+            tokenizer = Tokenizer.from_file(str(tokenizer))
+        self.tokenizer = tokenizer
+        self.max_tokens = max_tokens
+        self.overlap = overlap
+        self.chunk_chars = chunk_chars
+        self.chunk_overlap_chars = chunk_overlap_chars
+        self.block_chars = block_chars
+        self.pad_id = _pad_id(tokenizer)
+        # Number of special tokens the post-processor puts before the text ([CLS] / <s>): a prefix goes after them.
+        probe = tokenizer.encode("a")
+        mask = probe.special_tokens_mask
+        self._lead = mask.index(0) if 0 in mask else 0
+        self._n_special = sum(mask)
+        self._prefix_cache: dict[str, list[int]] = {}
+        # One configured copy of the tokenizer per window body length: truncation settings live on the tokenizer,
+        # so sharing one between prefixes of different lengths would race under threads.
+        self._by_body_len: dict[int, Tokenizer] = {}
+        self._lock = threading.Lock()
+
+    # -- windows ------------------------------------------------------------------------------------------------
+    def _prefix_ids(self, prefix: str) -> list[int]:
+        if prefix not in self._prefix_cache:
+            self._prefix_cache[prefix] = self.tokenizer.encode(prefix, add_special_tokens=False).ids if prefix else []
+        return self._prefix_cache[prefix]
+
+    def _windowing_tokenizer(self, body_len: int) -> Tokenizer:
+        with self._lock:
+            tok = self._by_body_len.get(body_len)
+            if tok is None:
+                tok = Tokenizer.from_str(self.tokenizer.to_str())
+                stride = min(self.overlap, max(body_len - self._n_special - 1, 0))
+                tok.no_padding()
+                tok.enable_truncation(max_length=body_len, stride=stride, strategy="longest_first")
+                self._by_body_len[body_len] = tok
+            return tok
+
+    def _chunks(self, text: str) -> Iterator[str]:
+        if len(text) <= self.chunk_chars:
+            yield text
+            return
+        step = self.chunk_chars - self.chunk_overlap_chars
+        for start in range(0, len(text), step):
+            yield text[start : start + self.chunk_chars]
+            if start + self.chunk_chars >= len(text):
+                break
+
+    def blocks(self, texts: Sequence[str], indices: Sequence[int], prefix: str = "") -> Iterator[WindowBlock]:
+        """Yield the windows of ``texts`` in blocks; owners refer to ``indices``.
+
+        The tokenizer's own truncation (with ``stride`` = overlap) does the windowing: each overflowing piece comes
+        back with the post-processor's special tokens, so every window is a well-formed model input.
+        """
+        prefix_ids = self._prefix_ids(prefix)
+        body_len = self.max_tokens - len(prefix_ids)
+        if body_len < self._n_special + 2:
+            raise ValueError(f"text prefix {prefix!r} leaves no room in a {self.max_tokens}-token window")
+        pieces: list[str] = []
+        owners: list[int] = []
+        size = 0
+        for text, owner in zip(texts, indices):
+            for chunk in self._chunks(text):
+                pieces.append(chunk)
+                owners.append(owner)
+                size += len(chunk)
+                if size >= self.block_chars:
+                    yield self._encode(pieces, owners, prefix_ids, body_len)
+                    pieces, owners, size = [], [], 0
+        if pieces:
+            yield self._encode(pieces, owners, prefix_ids, body_len)
+
+    def _encode(self, pieces: list[str], owners: list[int], prefix_ids: list[int], body_len: int) -> WindowBlock:
+        tokenizer = self._windowing_tokenizer(body_len)
+        out_ids: list[list[int]] = []
+        out_owner: list[int] = []
+        for enc, owner in zip(tokenizer.encode_batch(pieces), owners):
+            for window in (enc, *enc.overflowing):
+                ids = window.ids
+                if prefix_ids:
+                    ids = ids[: self._lead] + prefix_ids + ids[self._lead :]
+                out_ids.append(ids)
+                out_owner.append(owner)
+        return WindowBlock(np.asarray(out_owner, dtype=np.int64), out_ids)
+
+
+def plan_batches(lengths: Sequence[int], token_budget: int, max_batch: int) -> list[list[int]]:
+    """Group window indices into batches, longest first, each within ``token_budget`` padded tokens.
+
+    Sorting by length and padding per batch keeps padding waste small; a single window longer than the budget gets a
+    batch of its own rather than being refused.
+    """
+    order = np.argsort(-np.asarray(lengths), kind="stable")
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for idx in order.tolist():
+        # Sorted longest first, so the first window of a batch sets its padded width.
+        if current and ((len(current) + 1) * lengths[current[0]] > token_budget or len(current) >= max_batch):
+            batches.append(current)
+            current = []
+        current.append(idx)
+    if current:
+        batches.append(current)
+    return batches
+
+
+def pad_batch(windows: Sequence[list[int]], pad_id: int) -> tuple[np.ndarray, np.ndarray]:
+    """Right-pad windows to the longest in the batch: ``input_ids`` and ``attention_mask`` as int64 ``[b, t]``."""
+    width = max(len(w) for w in windows)
+    ids = np.full((len(windows), width), pad_id, dtype=np.int64)
+    mask = np.zeros((len(windows), width), dtype=np.int64)
+    for row, w in enumerate(windows):
+        ids[row, : len(w)] = w
+        mask[row, : len(w)] = 1
+    return ids, mask
+
+
+def _pad_id(tokenizer: Tokenizer) -> int:
+    padding = tokenizer.padding
+    if padding and "pad_id" in padding:
+        return int(padding["pad_id"])
+    for token in ("<pad>", "[PAD]", "<|pad|>"):
+        tid = tokenizer.token_to_id(token)
+        if tid is not None:
+            return tid
+    return 0

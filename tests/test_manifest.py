@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import gensafe
+from gensafe.manifest import MANIFEST_NAME, ModelFileError, ModelManifest
+
+
+def _edit_manifest(folder, **changes):
+    path = folder / MANIFEST_NAME
+    data = json.loads(path.read_text())
+    data.update(changes)
+    path.write_text(json.dumps(data))
+
+
+def test_manifest_describes_the_folder(tiny_model):
+    m = ModelManifest.read(tiny_model[0])
+    assert m.labels == ["A.1.6", "A.1.8", "A.2.4", "A.4.1"]
+    assert {"strict", "loose"} <= set(m.thresholds)
+    assert set(m.onnx) == {"fp32", "int8"}
+    assert set(m.files) == {"model.onnx", "model.int8.onnx", "tokenizer.json"}
+    assert all(len(h) == 64 for h in m.files.values())
+    assert m.max_tokens == 32 and m.text_prefix == "query: "
+    assert "datasets" in m.provenance
+
+
+def test_corrupted_onnx_is_refused_naming_the_file(model_copy):
+    onnx = model_copy / "model.onnx"
+    data = bytearray(onnx.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    onnx.write_bytes(bytes(data))
+    with pytest.raises(ModelFileError, match=r"model\.onnx is corrupted"):
+        gensafe.load(model_copy, device="cpu", precision="fp32")
+
+
+def test_swapped_tokenizer_is_refused(model_copy):
+    (model_copy / "tokenizer.json").write_text("{}")
+    with pytest.raises(ModelFileError, match="tokenizer.json"):
+        gensafe.load(model_copy, device="cpu")
+
+
+def test_missing_file_is_named(model_copy):
+    (model_copy / "model.int8.onnx").unlink()
+    with pytest.raises(ModelFileError, match=r"model\.int8\.onnx is missing"):
+        gensafe.load(model_copy, device="cpu", precision="int8")
+    # the fp32 graph is intact and still loads
+    assert gensafe.load(model_copy, device="cpu", precision="fp32").precision == "fp32"
+
+
+def test_broken_graph_with_matching_hash_fails_cleanly(model_copy):
+    (model_copy / "model.onnx").write_bytes(b"not an onnx graph")
+    m = ModelManifest.read(model_copy)
+    m.write(model_copy)  # re-hash, so only the graph itself is wrong
+    with pytest.raises(ModelFileError, match="cannot load ONNX graph"):
+        gensafe.load(model_copy, device="cpu", precision="fp32")
+
+
+def test_unlisted_file_is_refused(model_copy):
+    m = ModelManifest.read(model_copy)
+    del m.files["tokenizer.json"]
+    m.write(model_copy, rehash=False)
+    with pytest.raises(ModelFileError, match="has no sha256"):
+        gensafe.load(model_copy, device="cpu")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"labels": ["A.1.6", "A.9.9"]}, "unknown risk code"),
+        ({"default_operating_point": "medium"}, "default operating point"),
+        ({"thresholds": {"strict": {"A.1.6": 0.5}, "loose": {}}}, "has no threshold"),
+        ({"surprise": 1}, "unknown fields"),
+        ({"format_version": 99}, "newer than this gensafe"),
+    ],
+)
+def test_invalid_manifests(model_copy, change, message):
+    _edit_manifest(model_copy, **change)
+    with pytest.raises(ModelFileError, match=message):
+        gensafe.load(model_copy, device="cpu")
+
+
+def test_not_json(model_copy):
+    (model_copy / MANIFEST_NAME).write_text("{oops")
+    with pytest.raises(ModelFileError, match="not valid JSON"):
+        gensafe.load(model_copy)
+
+
+def test_missing_folder_and_unknown_name(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no gensafe model"):
+        gensafe.load(tmp_path / "nope")
+    with pytest.raises(FileNotFoundError, match="has no manifest.json"):
+        gensafe.load(tmp_path)
+
+
+def test_named_model_on_search_path(tiny_model, tmp_path, monkeypatch):
+    import shutil
+
+    shutil.copytree(tiny_model[0], tmp_path / "tiny-v1")
+    (tmp_path / "default.json").write_text(json.dumps({"model": "tiny-v1"}))
+    monkeypatch.setenv("GENSAFE_MODELS", str(tmp_path))
+    assert gensafe.load("tiny-v1", device="cpu").name == "tiny-random"
+    assert gensafe.load(device="cpu").folder == tmp_path / "tiny-v1"
+    assert "tiny-v1" in gensafe.available_models()
