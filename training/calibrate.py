@@ -1,0 +1,105 @@
+"""Per-risk thresholds for the operating points, and expected calibration error.
+
+* ``strict``   (high recall):    the highest threshold whose dev recall is at least ``target_recall``;
+* ``balanced``:                  the threshold with the best dev F1;
+* ``loose``    (high precision): the lowest threshold whose dev precision is at least ``target_precision``
+  (the best-F0.5 threshold when no threshold reaches it).
+
+Risks with fewer than ``min_positives`` dev positives get fixed thresholds (0.3 / 0.5 / 0.7): too few examples to
+choose from, and the report says so.
+
+Example:
+    >>> import numpy as np
+    >>> y = np.array([0, 0, 1, 1]); p = np.array([0.1, 0.4, 0.35, 0.8])
+    >>> round(threshold_for_recall(y, p, 1.0), 2)
+    0.35
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+FALLBACK = {"strict": 0.3, "balanced": 0.5, "loose": 0.7}
+_LOW, _HIGH = 0.02, 0.98
+
+
+def _curve(y: np.ndarray, p: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Thresholds (descending unique scores) with the precision and recall of ``p >= t``."""
+    order = np.argsort(-p, kind="stable")
+    p, y = p[order], y[order]
+    tp = np.cumsum(y)
+    fp = np.cumsum(1 - y)
+    last = np.r_[np.nonzero(np.diff(p))[0], len(p) - 1]  # last index of each distinct score
+    precision = tp[last] / np.maximum(tp[last] + fp[last], 1)
+    recall = tp[last] / max(y.sum(), 1)
+    return p[last], precision, recall
+
+
+def threshold_for_recall(y: np.ndarray, p: np.ndarray, target: float) -> float:
+    t, _prec, rec = _curve(y, p)
+    ok = np.nonzero(rec >= target)[0]
+    return float(t[ok[0]]) if len(ok) else float(t[-1])
+
+
+def threshold_for_precision(y: np.ndarray, p: np.ndarray, target: float) -> float:
+    t, prec, rec = _curve(y, p)
+    ok = np.nonzero((prec >= target) & (rec > 0))[0]
+    if len(ok):
+        return float(t[ok[-1]])
+    return threshold_best_f(y, p, beta=0.5)
+
+
+def threshold_best_f(y: np.ndarray, p: np.ndarray, beta: float = 1.0) -> float:
+    t, prec, rec = _curve(y, p)
+    b2 = beta * beta
+    f = (1 + b2) * prec * rec / np.maximum(b2 * prec + rec, 1e-12)
+    return float(t[int(np.argmax(f))])
+
+
+def choose_thresholds(
+    y: np.ndarray,
+    p: np.ndarray,
+    mask: np.ndarray,
+    labels: list[str],
+    target_recall: float = 0.9,
+    target_precision: float = 0.9,
+    min_positives: int = 5,
+) -> tuple[dict[str, dict[str, float]], dict[str, Any]]:
+    """Thresholds per operating point and per label from dev labels ``y``, scores ``p`` and the known-label ``mask``."""
+    points: dict[str, dict[str, float]] = {"strict": {}, "balanced": {}, "loose": {}}
+    notes: dict[str, Any] = {}
+    for j, code in enumerate(labels):
+        m = mask[:, j].astype(bool)
+        yj, pj = y[m, j], p[m, j]
+        if yj.sum() < min_positives:
+            for k, v in FALLBACK.items():
+                points[k][code] = v
+            notes[code] = f"fixed thresholds: {int(yj.sum())} dev positives"
+            continue
+        strict = threshold_for_recall(yj, pj, target_recall)
+        balanced = threshold_best_f(yj, pj)
+        loose = threshold_for_precision(yj, pj, target_precision)
+        # keep the points ordered (strict <= balanced <= loose) and away from 0 and 1
+        strict = min(strict, balanced)
+        loose = max(loose, balanced)
+        for k, v in (("strict", strict), ("balanced", balanced), ("loose", loose)):
+            points[k][code] = float(np.clip(v, _LOW, _HIGH))
+    return points, notes
+
+
+def expected_calibration_error(y: np.ndarray, p: np.ndarray, mask: np.ndarray, bins: int = 15) -> float:
+    """ECE over every known (text, risk) pair: |accuracy − confidence| weighted by bin size, equal-width bins."""
+    m = mask.astype(bool)
+    yv, pv = y[m].astype(float), p[m].astype(float)
+    if not len(yv):
+        return float("nan")
+    edges = np.linspace(0, 1, bins + 1)
+    idx = np.clip(np.digitize(pv, edges) - 1, 0, bins - 1)
+    ece = 0.0
+    for b in range(bins):
+        sel = idx == b
+        if sel.any():
+            ece += sel.mean() * abs(yv[sel].mean() - pv[sel].mean())
+    return float(ece)

@@ -1,0 +1,109 @@
+"""Training configuration: one documented dataclass, loaded from TOML and overridden from the command line."""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+@dataclass
+class TrainConfig:
+    """Everything a training run needs; the resolved config is written beside the model.
+
+    Attributes:
+        data: Shared data folder (default ``$GENSAFE_DATA``), or a folder written by ``build_data.py``.
+        build: ``default`` (commercial-use licences only) or ``research`` (adds non-commercial / research sets).
+        sources: Read only these sources (empty = every source of the build).
+        base_model: Hugging Face encoder folder or hub id (``base/e5-small-zh-en`` from build_base_encoder.py).
+        out: Output folder: checkpoints, the gensafe model folder (``out/model``) and the evaluation report.
+        name: Model name written into the manifest.
+        layers: Encoder layers to keep: ``all``, ``every2`` or ``"0,1,2"`` (depth reduction before fine-tuning).
+        labels: Risk codes for the head; empty = every risk with at least ``min_train_positives`` training positives.
+        min_train_positives: Support needed for a risk to get a head output (a risk never trained gets no score).
+        max_tokens: Tokens per window during training and in the exported model.
+        window_overlap: Overlap of inference windows for long texts.
+        text_prefix: Prefix the encoder was pretrained with (e5: ``"query: "``).
+        max_per_group: Training rows kept per (source, primary risk) group: balances sources, bounds CPU time.
+        holdout_source: Leave-one-source-out: train without this source and report metrics on it.
+        epochs: Passes over the (capped) training set.
+        max_steps: Stop after this many optimiser steps (0 = no limit).
+        batch_size: Examples per optimiser step.
+        lr: Peak learning rate of the encoder.
+        head_lr: Learning rate of the new classification head (it starts from scratch).
+        weight_decay: AdamW weight decay.
+        warmup_ratio: Fraction of steps of linear warm-up.
+        freeze_embeddings: Keep the word-embedding table frozen (faster on CPU, keeps zh/en alignment).
+        pos_weight_cap: Upper bound on the per-risk positive weight of the BCE loss (negatives / positives).
+        seed: Seed for sampling, shuffling and initialisation.
+        device: ``auto``, ``cpu`` or ``cuda``.
+        threads: torch intra-op threads on CPU (0 = torch's default).
+        checkpoint_every: Save a resumable safetensors checkpoint every N steps.
+        eval_batch_size: Batch size for dev / test prediction.
+        target_recall: ``strict`` operating point: highest threshold with this recall on dev.
+        target_precision: ``loose`` operating point: lowest threshold with this precision on dev.
+        precisions: ONNX precisions to export (``fp32``, ``int8``, ``fp16``).
+        ship_precisions: Precisions kept in the final folder (others are deleted after the parity check).
+    """
+
+    data: str = ""
+    build: str = "default"
+    sources: list[str] = field(default_factory=list)
+    base_model: str = "base/e5-small-zh-en"
+    out: str = "runs/default"
+    name: str = "gensafe-zh-en"
+    layers: str = "all"
+    labels: list[str] = field(default_factory=list)
+    min_train_positives: int = 80
+    max_tokens: int = 128
+    window_overlap: int = 16
+    text_prefix: str = "query: "
+    max_per_group: int = 2500
+    holdout_source: str = ""
+    epochs: float = 1.0
+    max_steps: int = 0
+    batch_size: int = 16
+    lr: float = 5e-5
+    head_lr: float = 1e-3
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.06
+    freeze_embeddings: bool = True
+    pos_weight_cap: float = 10.0
+    seed: int = 0
+    device: str = "auto"
+    threads: int = 0
+    checkpoint_every: int = 500
+    eval_batch_size: int = 64
+    target_recall: float = 0.9
+    target_precision: float = 0.9
+    precisions: list[str] = field(default_factory=lambda: ["fp32", "int8"])
+    ship_precisions: list[str] = field(default_factory=lambda: ["fp32", "int8"])
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, overrides: list[str] | None = None) -> TrainConfig:
+        """Defaults, then the TOML file, then ``key=value`` overrides (values parsed as TOML, strings bare)."""
+        values: dict[str, Any] = {}
+        if path:
+            with open(path, "rb") as f:
+                values.update(tomllib.load(f))
+        for item in overrides or []:
+            key, _, raw = item.partition("=")
+            try:
+                values[key.strip()] = tomllib.loads(f"v = {raw}")["v"]
+            except tomllib.TOMLDecodeError:
+                values[key.strip()] = raw
+        names = {f.name for f in dataclasses.fields(cls)}
+        unknown = set(values) - names
+        if unknown:
+            raise ValueError(f"unknown config keys {sorted(unknown)}; valid keys: {sorted(names)}")
+        return cls(**values)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)

@@ -1,0 +1,432 @@
+"""Readers for every dataset in ``shared/data``: raw files in, one row schema out.
+
+Each reader yields :class:`Raw` rows (text, language, role, raw label key). :func:`load_rows` turns them into the
+training schema with the label map in ``label_map.toml`` (the only place label meanings live)::
+
+    {"text", "lang", "role", "labels", "known", "source", "licence", "build", "origin_split"}
+
+``labels`` are risk codes (empty = safe); ``known`` the risks the row speaks to (see label_map.toml);
+``role`` is ``prompt`` (a user's request), ``response`` (a model's answer) or ``content`` (user-generated text).
+
+Example:
+    >>> rows = list(load_rows("/path/to/shared/data", build="default"))   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import re
+import sys
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+from gensafe.taxonomy import RISK_CODES, RISKS
+
+LABEL_MAP_PATH = Path(__file__).with_name("label_map.toml")
+BUILDS = ("default", "research")
+
+
+@dataclass
+class Raw:
+    text: str
+    lang: str
+    role: str
+    key: str
+    hint: str = ""  # extra text used only to infer a discrimination target group
+    origin_split: str = ""
+
+
+# -- small file helpers ----------------------------------------------------------------------------------------------
+def _csv(path: Path, encoding: str = "utf-8-sig", **kw: Any) -> Iterator[dict[str, str]]:
+    csv.field_size_limit(1 << 30)
+    with open(path, encoding=encoding, newline="") as f:
+        yield from csv.DictReader(f, **kw)
+
+
+def _json(path: Path) -> Any:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                yield json.loads(line)
+
+
+def _lines(path: Path, encoding: str = "utf-8-sig") -> Iterator[str]:
+    with open(path, encoding=encoding) as f:
+        for line in f:
+            if line.strip():
+                yield line.rstrip("\n")
+
+
+# -- readers ----------------------------------------------------------------------------------------------------------
+def read_cold(root: Path) -> Iterator[Raw]:
+    for name in ("train", "dev", "test"):
+        for r in _csv(root / "COLDataset" / f"{name}.csv"):
+            key = "0" if r["label"] == "0" else f"1:{r['topic']}"
+            yield Raw(r["TEXT"], "zh", "content", key, origin_split=name)
+
+
+def read_swsr(root: Path) -> Iterator[Raw]:
+    for r in _csv(root / "SWSR" / "SexComment.csv"):
+        key = "0" if r["label"] == "0" else ("1:SO" if r["category"] == "SO" else "1")
+        yield Raw(r["comment_text"], "zh", "content", key)
+
+
+def read_jade(root: Path) -> Iterator[Raw]:
+    base = root / "JADE-DB"
+    category: dict[str, list[str]] = {}
+    files = [("jade-db-v1.0/jade_benchmark_zh.csv", "zh"), ("jade-db-v1.0/jade_benchmark_en.csv", "en"),
+             ("jade-db-v2.0/jade_benchmark_easy_zh.csv", "zh"), ("jade-db-v2.0/jade_benchmark_medium_zh.csv", "zh")]
+    for rel, lang in files:
+        for r in _csv(base / rel):
+            kind = r["违规类型"].strip()
+            keys = [s.strip() for s in r["违规子类"].split("|") if s.strip()]
+            keys = [f"{kind}:其他" if k == "其他" else k for k in keys]
+            category[r["问题"]] = keys
+            for k in keys:
+                yield Raw(r["问题"], lang, "prompt", k)
+    for rel in ("jade-db-v3.0/jade_alignment_hard_zh.csv", "jade-db-v3.0/jade_alignment_medium_zh.csv"):
+        for r in _csv(base / rel, encoding="gb18030"):
+            for k in category.get(r["问题"], []):
+                yield Raw(r["违规回答"], "zh", "response", k, hint=r["问题"])
+            yield Raw(r["安全有用回答"], "zh", "response", "safe_response")
+
+
+def read_flames(root: Path) -> Iterator[Raw]:
+    for r in _jsonl(root / "Flames" / "Flames_1k_Chinese.jsonl"):
+        yield Raw(r["prompt"], "zh", "prompt", f"{r['dimension']}/{r['subcomponent']}")
+
+
+def read_safetybench(root: Path) -> Iterator[Raw]:
+    base = root / "SafetyBench"
+    answers = _json(base / "test_answers_zh_subset.json")
+    for item in _json(base / "test_zh_subset.json"):
+        if item["category"] not in ("Offensiveness", "Unfairness and Bias") or len(item["options"]) != 2:
+            continue
+        first, _, text = item["question"].partition("\n")
+        if not re.search(r"攻击性|偏见", first) or not text.strip():
+            continue  # dialogues and comparisons carry no per-text label
+        answer = answers[str(item["id"])]["answer"]
+        yield Raw(text.strip(), "zh", "content", f"{item['category']}:{'yes' if answer == 0 else 'no'}")
+
+
+def read_multijail(root: Path) -> Iterator[Raw]:
+    import ast
+
+    for r in _csv(root / "MultiJail" / "MultiJail.csv"):
+        for tag in ast.literal_eval(r["tags"]):
+            for lang in ("en", "zh"):
+                yield Raw(r[lang], lang, "prompt", tag)
+
+
+def read_halluqa(root: Path) -> Iterator[Raw]:
+    for path in sorted((root / "HalluQA" / "Chinese_LLMs_outputs" / "open_generation").glob("*.json")):
+        for r in _json(path):
+            if isinstance(r.get("response"), str):
+                yield Raw(r["response"], "zh", "response", "response")
+
+
+def read_halueval(root: Path) -> Iterator[Raw]:
+    for r in _jsonl(root / "HaluEval" / "general_data.json"):
+        yield Raw(r["chatgpt_response"], "en", "response", "response")
+
+
+def read_xstest(root: Path) -> Iterator[Raw]:
+    for r in _csv(root / "XSTest" / "xstest_prompts.csv"):
+        yield Raw(r["prompt"], "en", "prompt", "safe" if r["label"] == "safe" else r["type"], hint=r["focus"])
+
+
+def read_diasafety(root: Path) -> Iterator[Raw]:
+    for name in ("train", "val", "test"):
+        for r in _json(root / "DiaSafety" / f"{name}.json"):
+            if r["label"] == "Safe":
+                yield Raw(r["response"], "en", "response", "Safe", origin_split=name)
+            elif r["category"] in ("Offending User", "Biased Opinion"):
+                yield Raw(r["response"], "en", "response", r["category"], hint=r["context"], origin_split=name)
+
+
+def read_hatecheck(root: Path) -> Iterator[Raw]:
+    for r in _csv(root / "HateCheck" / "test_suite_cases.csv"):
+        key = r["target_ident"] if r["label_gold"] == "hateful" else "non-hateful"
+        yield Raw(r["test_case"].strip(), "en", "content", key)
+
+
+def read_davidson(root: Path) -> Iterator[Raw]:
+    for r in _csv(root / "davidson-hate-offensive" / "labeled_data.csv"):
+        yield Raw(r["tweet"], "en", "content", r["class"])
+
+
+def read_edos(root: Path) -> Iterator[Raw]:
+    for r in _csv(root / "EDOS" / "edos_labelled_aggregated.csv"):
+        key = r["label_sexist"]
+        if key == "sexist":
+            if r["label_category"].startswith("1."):
+                key = "sexist:threat"
+            elif r["label_vector"].startswith("2.3"):
+                key = "sexist:objectification"
+        yield Raw(r["text"], "en", "content", key, origin_split=r["split"])
+
+
+def read_do_not_answer(root: Path) -> Iterator[Raw]:
+    models = ("GPT4", "ChatGPT", "Claude", "ChatGLM2", "llama2-7b-chat", "vicuna-7b")
+    for r in _csv(root / "Do-Not-Answer" / "data_en.csv"):
+        harm, hint = r["types_of_harm"], r["specific_harms"]
+        yield Raw(r["question"], "en", "prompt", harm, hint=hint)
+        for m in models:
+            response = r.get(f"{m}_response") or ""
+            if not response.strip():
+                continue
+            yield Raw(response, "en", "response", harm if r[f"{m}_harmful"] == "1" else "safe_response", hint=hint)
+
+
+def read_simple_safety(root: Path) -> Iterator[Raw]:
+    for r in _csv(root / "SimpleSafetyTests" / "SimpleSafetyTests - test cases.csv"):
+        yield Raw(r["prompts_final"], "en", "prompt", r["harm_area"])
+
+
+def read_deccp(root: Path) -> Iterator[Raw]:
+    censored = set(_lines(root / "deccp" / "censored.txt"))
+    for q in sorted(censored):
+        yield Raw(q, "en", "prompt", "censored")
+    for q in _lines(root / "deccp" / "uncensored.txt"):
+        if q not in censored:
+            yield Raw(q, "en", "prompt", "uncensored")
+
+
+def read_lawrefbook(root: Path) -> Iterator[Raw]:
+    for r in _jsonl(root / "LawRefBook-Laws" / "laws_articles.jsonl.gz"):
+        if r["text"].strip() and not r["category"].startswith("案例"):  # case write-ups are unverified editorial text
+            yield Raw(r["text"], "zh", "content", "article")
+
+
+def read_medical(root: Path) -> Iterator[Raw]:
+    path = next((root / "Chinese-medical-dialogue").glob("*.csv.gz"))
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        for r in csv.DictReader(f):
+            yield Raw(r["ask"], "zh", "prompt", "ask")
+            yield Raw(r["answer"], "zh", "response", "answer")
+
+
+def read_copyright(root: Path) -> Iterator[Raw]:
+    base = root / "copyright-evals"
+    for r in _csv(base / "prompt-test-set.csv"):
+        yield Raw(r["Prompt"], "en", "prompt", "prompt")
+    for path in sorted((base / "results").glob("*-results.csv")):
+        for r in _csv(path):
+            response = next(v for k, v in r.items() if k not in ("Prompt", "Label"))
+            yield Raw(response, "en", "response", f"response:{r['Label'].strip()}")
+
+
+# research build -------------------------------------------------------------------------------------------------------
+def read_chineseharm(root: Path) -> Iterator[Raw]:
+    for r in _json(root / "ChineseHarm-bench" / "bench.json"):
+        yield Raw(r["文本"], "zh", "content", r["标签"])
+
+
+def read_seval(root: Path) -> Iterator[Raw]:
+    for lang in ("zh", "en"):
+        for r in _jsonl(root / "S-Eval" / f"S-Eval_base_risk_{lang}_full.jsonl.gz"):
+            yield Raw(r["prompt"], lang, "prompt", r["risk_type"])
+
+
+def read_xsafety(root: Path) -> Iterator[Raw]:
+    for lang in ("zh", "en"):
+        for path in sorted((root / "XSafety" / lang).glob("*.csv")):
+            key = re.sub(r"(_n|_en)$", "", path.stem)
+            with open(path, encoding="utf-8-sig", newline="") as f:
+                for row in csv.reader(f):
+                    if row and row[0].strip():
+                        yield Raw(row[0], lang, "prompt", key)
+
+
+def read_weibo21(root: Path) -> Iterator[Raw]:
+    for name in ("train", "val", "test"):
+        for r in _csv(root / "Weibo21" / f"{name}.csv"):
+            yield Raw(r["content"], "zh", "content", r["label"], origin_split=name)
+
+
+def read_checked(root: Path) -> Iterator[Raw]:
+    for name in ("train", "dev", "test"):
+        for line in _lines(root / "CHECKED" / f"new_{name}.txt"):
+            text, _, label = line.rpartition("\t")
+            yield Raw(text, "zh", "content", label.strip(), origin_split=name)
+
+
+def read_ced(root: Path) -> Iterator[Raw]:
+    for r in _jsonl(root / "CED_Dataset" / "original-microblog.jsonl.gz"):
+        yield Raw(r["text"], "zh", "content", r["label"])
+
+
+def read_sdcnl(root: Path) -> Iterator[Raw]:
+    for r in _csv(root / "SDCNL" / "sdcnl_posts.csv"):
+        yield Raw(f"{r['title']}\n{r['selftext']}".strip(), "en", "content", r["is_suicide"], origin_split=r["split"])
+
+
+def read_tweeteval(root: Path) -> Iterator[Raw]:
+    for task in ("hate", "offensive"):
+        for name in ("train", "val", "test"):
+            d = root / "TweetEval-hate-offensive" / task
+            texts = (d / f"{name}_text.txt").read_text(encoding="utf-8").splitlines()
+            labels = (d / f"{name}_labels.txt").read_text(encoding="utf-8").split()
+            for t, lab in zip(texts, labels):
+                yield Raw(t, "en", "content", f"{task}:{lab}", origin_split=name)
+
+
+def read_thucnews(root: Path) -> Iterator[Raw]:
+    for name in ("dev", "test"):
+        for line in _lines(root / "THUCNews-titles" / f"{name}.txt"):
+            yield Raw(line.split("\t")[0], "zh", "content", "title")
+
+
+def read_multipriv(root: Path) -> Iterator[Raw]:
+    for name, lang in (("data_person_1000.json", "en"), ("data_person_1000_zh.json", "zh")):
+        for r in _json(root / "MultiPriv-PII" / name):
+            yield Raw(r["naturalParagraph"], lang, "content", "paragraph")
+
+
+def read_ethos(root: Path) -> Iterator[Raw]:
+    for r in _csv(root / "ETHOS" / "Ethos_Dataset_Binary.csv", delimiter=";"):
+        yield Raw(r["comment"], "en", "content", "1" if float(r["isHate"]) >= 0.5 else "0")
+
+
+def read_toxigen(root: Path) -> Iterator[Raw]:
+    for r in _csv(root / "ToxiGen-seeds" / "prompt_sentences.csv"):
+        yield Raw(r["text"], "en", "content", r["label"], hint=r["target_group"])
+
+
+READERS: dict[str, Callable[[Path], Iterator[Raw]]] = {
+    "COLDataset": read_cold, "SWSR": read_swsr, "JADE-DB": read_jade, "Flames": read_flames,
+    "SafetyBench": read_safetybench, "MultiJail": read_multijail, "HalluQA": read_halluqa, "HaluEval": read_halueval,
+    "XSTest": read_xstest, "DiaSafety": read_diasafety, "HateCheck": read_hatecheck,
+    "davidson-hate-offensive": read_davidson, "EDOS": read_edos, "Do-Not-Answer": read_do_not_answer,
+    "SimpleSafetyTests": read_simple_safety, "deccp": read_deccp, "LawRefBook-Laws": read_lawrefbook,
+    "Chinese-medical-dialogue": read_medical, "copyright-evals": read_copyright,
+    "ChineseHarm-bench": read_chineseharm, "S-Eval": read_seval, "XSafety": read_xsafety, "Weibo21": read_weibo21,
+    "CHECKED": read_checked, "CED_Dataset": read_ced, "SDCNL": read_sdcnl, "TweetEval-hate-offensive": read_tweeteval,
+    "THUCNews-titles": read_thucnews, "MultiPriv-PII": read_multipriv, "ETHOS": read_ethos,
+    "ToxiGen-seeds": read_toxigen,
+}
+
+
+# -- discrimination target group ---------------------------------------------------------------------------------------
+# Order matters: the first group whose words occur wins. Used only for rows labelled "A.2.x" by their source.
+_GROUPS: list[tuple[str, str]] = [
+    ("A.2.5", r"女|男人|男的|性别|婚驴|女权|直男|\bwom[ae]n\b|\bgirls?\b|\bfemale|\bwife|\bgender|\bsexis|\bmen\b|\bbitch"),
+    ("A.2.4", r"地域|河南|东北|上海人|北京人|外地|农村|乡下|[省市]人|\bregion|\brural\b|\bsouthern|\bnorthern"),
+    ("A.2.2", r"宗教|穆斯林|基督|佛教|伊斯兰|信仰|\bmuslim|\bislam|\bjew|\bchristian|\breligio|\bhindu|\bbuddhis"),
+    ("A.2.3", r"外国|老外|日本人|美国人|韩国人|印度人|非洲人|国家的人|移民|\bimmigra|\bforeign|\bmexican|\bchinese|\bnational"),
+    ("A.2.1", r"民族|种族|黑人|白人|黑鬼|藏族|维吾尔|少数民族|\brac(e|ism|ist)\b|\bblack\b|\bwhite\b|\basian|\bethnic|\bnigg"),
+    ("A.2.6", r"老人|年轻人|年纪|岁数|老年|\bold people|\belderly|\bage(d|ism)?\b|\bboomer|\byoung people"),
+    ("A.2.7", r"职业|农民工|保安|外卖|程序员|工人|服务员|\bjob|\bworkers?\b|\boccupation|\bjanitor|\bprofession"),
+    ("A.2.8", r"残疾|病人|患者|艾滋|精神病|抑郁|\bdisab|\bdisease|\bmental(ly)? ill|\bautis|\bhiv\b|\bretard"),
+    ("A.2.9", r"同性恋|跨性别|\bgay|\blesbian|\btrans\b|\btransgender|\blgbt|\bqueer|\bhomosexual"),
+]
+
+
+def infer_group(text: str, hint: str = "") -> str:
+    """The A.2 risk of the group a discriminatory text targets, from keywords in its hint then its text."""
+    for source in (hint, text):
+        lowered = source.lower()
+        for code, pattern in _GROUPS:
+            if re.search(pattern, lowered):
+                return code
+    return "A.2.9"
+
+
+# -- the label map and the one schema -----------------------------------------------------------------------------------
+def read_label_map(path: Path = LABEL_MAP_PATH) -> dict[str, Any]:
+    with open(path, "rb") as f:
+        table = tomllib.load(f)["sources"]
+    for name, spec in table.items():
+        for key, codes in spec.get("labels", {}).items():
+            bad = [c for c in codes if c != "A.2.x" and c not in RISK_CODES]
+            if bad:
+                raise ValueError(f"label_map.toml: {name} / {key!r} maps to unknown codes {bad}")
+        if spec.get("build") not in ("default", "research", "eval"):
+            raise ValueError(f"label_map.toml: {name} has build {spec.get('build')!r}")
+    return table
+
+
+def load_rows(root: str | Path, build: str = "default", sources: list[str] | None = None) -> Iterator[dict[str, Any]]:
+    """All rows of the chosen build in the one schema. Unmapped raw keys are skipped (they carry no usable label)."""
+    if build not in BUILDS:
+        raise ValueError(f"build must be one of {BUILDS}, got {build!r}")
+    root = Path(root)
+    table = read_label_map()
+    allowed = {"default"} if build == "default" else {"default", "research"}
+    for name, reader in READERS.items():
+        spec = table[name]
+        if spec["build"] not in allowed or (sources is not None and name not in sources):
+            continue
+        known = spec.get("known", "all")
+        for raw in reader(root):
+            codes = spec["labels"].get(raw.key)
+            if codes is None or not raw.text or not raw.text.strip():
+                continue
+            labels = sorted({infer_group(raw.text, raw.hint) if c == "A.2.x" else c for c in codes})
+            yield {
+                "text": raw.text,
+                "lang": raw.lang,
+                "role": raw.role,
+                "labels": labels,
+                "known": list(RISK_CODES) if known == "all" else sorted(set(known) | set(labels)),
+                "source": name,
+                "licence": spec["licence"],
+                "build": spec["build"],
+                "origin_split": raw.origin_split,
+            }
+
+
+_ZH_TO_CODE = {r.zh.removesuffix("内容"): r.code for r in RISKS}
+_ZH_TO_CODE.update({"侵害他人其他合法权益": "A.4.7", "利用算法、数据、平台等优势,实施垄断和不正当竞争行为": "A.3.4"})
+
+
+def chisafety_code(category: str) -> str | None:
+    """Risk code of a CHiSafetyBench category name (the standard's own wording, with or without "内容")."""
+    name = category.strip().removesuffix("内容")
+    return _ZH_TO_CODE.get(name) or _ZH_TO_CODE.get(name.replace(",", "，"))
+
+
+def load_chisafety(root: str | Path) -> list[dict[str, Any]]:
+    """CHiSafetyBench's should-refuse questions (all A.1 / A.2), for per-risk recall: evaluation only, never trained."""
+    base = Path(root) / "CHiSafetyBench" / "v1"
+    rows: list[dict[str, Any]] = []
+    if not base.is_dir():
+        return rows
+    for block in _json(base / "risky_questions_without_dialog_history.json"):
+        for info in block["infos"]:
+            code = chisafety_code(info["category"])
+            if code:
+                rows.append({"text": info["question"], "lang": "zh", "role": "prompt", "labels": [code]})
+    for item in _json(base / "risky_questions_with_dialog_history.json"):
+        code = chisafety_code(item["sub_category"])
+        if code:
+            rows.append({"text": item["input"], "lang": "zh", "role": "prompt", "labels": [code]})
+    return rows
+
+
+def _selfcheck(root: str) -> None:  # python training/sources.py /path/to/shared/data
+    from collections import Counter
+
+    for build in BUILDS:
+        counts = Counter(r["source"] for r in load_rows(root, build))
+        print(build, sum(counts.values()), dict(counts))
+    rows = load_chisafety(root)
+    print("CHiSafetyBench", len(rows), Counter(r["labels"][0] for r in rows))
+
+
+if __name__ == "__main__":
+    _selfcheck(sys.argv[1])
