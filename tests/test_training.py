@@ -190,3 +190,16 @@ def test_no_text_in_two_splits():
         assert seen.setdefault(key, r["split"]) == r["split"]
     splits = [r["split"] for r in rows]
     assert 0.07 < splits.count("test") / len(splits) < 0.13
+
+
+def test_notebook_runs_on_tiny_data(tmp_path, monkeypatch):
+    """Execute every code cell of notebooks/retrain_on_your_csv.ipynb in order, as a kernel would (tiny mode)."""
+    nb = json.loads((ROOT / "notebooks" / "retrain_on_your_csv.ipynb").read_text())
+    monkeypatch.setenv("GENSAFE_NOTEBOOK_TINY", "1")
+    monkeypatch.setenv("GENSAFE_NOTEBOOK_OUT", str(tmp_path / "nb"))
+    monkeypatch.chdir(ROOT)
+    namespace: dict = {"__name__": "__main__"}
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "code":
+            exec(compile("".join(cell["source"]), "notebook", "exec"), namespace)
+    assert (tmp_path / "nb" / "model" / "manifest.json").exists()

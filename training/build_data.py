@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sources import BUILDS, load_chisafety, load_rows  # noqa: E402
+from sources import BUILDS, load_chisafety, load_rows, read_user_csv  # noqa: E402
 
 SPLITS = ("train", "dev", "test")
 _FOLD = re.compile(r"[\W_]+", re.UNICODE)
@@ -109,16 +109,29 @@ def data_card(rows: list[dict[str, Any]], stats: dict[str, Any], build: str) -> 
     return "\n".join(lines) + "\n"
 
 
-def build(data: str | Path, build_name: str = "default", sources: list[str] | None = None) -> tuple[Any, str, dict]:
-    """Read, deduplicate and split; return (DatasetDict, data card markdown, stats)."""
+def build(
+    data: str | Path | None,
+    build_name: str = "default",
+    sources: list[str] | None = None,
+    csv_files: list[str] | None = None,
+) -> tuple[Any, str, dict]:
+    """Read (shared data when ``data`` is given, plus your own CSV files), deduplicate and split.
+
+    Returns (DatasetDict, data card markdown, stats).
+    """
     from datasets import Dataset, DatasetDict
 
-    rows, stats = deduplicate(list(load_rows(data, build_name, sources)))
+    raw = list(load_rows(data, build_name, sources)) if data else []
+    for path in csv_files or []:
+        raw += list(read_user_csv(path))
+    if not raw:
+        raise ValueError("no training rows: give a shared data folder and/or CSV files")
+    rows, stats = deduplicate(raw)
     assign_splits(rows)
     card = data_card(rows, stats, build_name)
     columns = ("text", "lang", "role", "labels", "known", "source", "licence", "also_in")
     splits = {s: Dataset.from_list([{k: r[k] for k in columns} for r in rows if r["split"] == s]) for s in SPLITS}
-    chisafety = load_chisafety(data)
+    chisafety = load_chisafety(data) if data else []
     if chisafety:
         splits["chisafety"] = Dataset.from_list([{**r, "known": r["labels"], "source": "CHiSafetyBench",
                                                   "licence": "none stated (evaluation only)", "also_in": []}

@@ -22,6 +22,9 @@ class TrainConfig:
         data: Shared data folder (default ``$GENSAFE_DATA``), or a folder written by ``build_data.py``.
         build: ``default`` (commercial-use licences only) or ``research`` (adds non-commercial / research sets).
         sources: Read only these sources (empty = every source of the build).
+        use_shared: Read the shared data folder at all (false: train on ``csv_files`` only).
+        csv_files: Your own labelled CSV files (columns ``text``, ``labels`` = codes joined by ``;``, optional
+            ``lang``, ``role``, ``licence``), added to the shared data.
         base_model: Hugging Face encoder folder or hub id (``base/e5-small-zh-en`` from build_base_encoder.py).
         out: Output folder: checkpoints, the gensafe model folder (``out/model``) and the evaluation report.
         name: Model name written into the manifest.
@@ -56,6 +59,8 @@ class TrainConfig:
     data: str = ""
     build: str = "default"
     sources: list[str] = field(default_factory=list)
+    use_shared: bool = True
+    csv_files: list[str] = field(default_factory=list)
     base_model: str = "base/e5-small-zh-en"
     out: str = "runs/default"
     name: str = "gensafe-zh-en"

@@ -390,6 +390,28 @@ def load_rows(root: str | Path, build: str = "default", sources: list[str] | Non
             }
 
 
+def read_user_csv(path: str | Path) -> Iterator[dict[str, Any]]:
+    """Your own labelled data: a CSV with ``text`` and ``labels`` (risk codes joined by ``;``, empty = safe), and
+    optional ``lang`` (zh / en, default zh when the text has CJK characters) and ``role`` columns."""
+    from gensafe.taxonomy import canonical_code
+
+    path = Path(path)
+    for i, r in enumerate(_csv(path)):
+        if "text" not in r or "labels" not in r:
+            raise ValueError(f"{path} needs the columns text and labels (got {list(r)})")
+        text = r["text"] or ""
+        if not text.strip():
+            continue
+        try:
+            labels = sorted({canonical_code(c) for c in (r["labels"] or "").split(";") if c.strip()})
+        except KeyError as e:
+            raise ValueError(f"{path} row {i + 2}: {e}") from None
+        lang = r.get("lang") or ("zh" if re.search(r"[\u4e00-\u9fff]", text) else "en")
+        yield {"text": text, "lang": lang, "role": r.get("role") or "content", "labels": labels,
+               "known": list(RISK_CODES), "source": f"csv:{path.name}", "licence": r.get("licence") or "user data",
+               "build": "user", "origin_split": ""}
+
+
 _ZH_TO_CODE = {r.zh.removesuffix("内容"): r.code for r in RISKS}
 _ZH_TO_CODE.update({"侵害他人其他合法权益": "A.4.7", "利用算法、数据、平台等优势,实施垄断和不正当竞争行为": "A.3.4"})
 

@@ -48,8 +48,8 @@ parser.add_argument("overrides", nargs="*", help="key=value overrides, e.g. max_
 args = parser.parse_args()
 cfg = TrainConfig.load(args.config, args.overrides)
 cfg.data = cfg.data or os.environ.get("GENSAFE_DATA", "")
-if not cfg.data:
-    sys.exit("set data=... or GENSAFE_DATA to the shared data folder")
+if cfg.use_shared and not cfg.data:
+    sys.exit("set data=... or GENSAFE_DATA to the shared data folder (or use_shared=false with csv_files=[...])")
 out = Path(cfg.out)
 out.mkdir(parents=True, exist_ok=True)
 (out / "train_config.json").write_text(json.dumps(cfg.to_dict(), indent=2))
@@ -64,13 +64,14 @@ if cfg.threads:
     torch.set_num_threads(cfg.threads)
 
 # -- data ---------------------------------------------------------------------------------------------------------------
-if (Path(cfg.data) / "dataset_dict.json").exists():  # a folder written by build_data.py
+if cfg.use_shared and (Path(cfg.data) / "dataset_dict.json").exists():  # a folder written by build_data.py
     from datasets import load_from_disk
 
     ds = load_from_disk(cfg.data)
     card = (Path(cfg.data) / "DATA_CARD.md").read_text(encoding="utf-8")
 else:
-    ds, card, _stats = build_dataset(cfg.data, cfg.build, cfg.sources or None)
+    ds, card, _stats = build_dataset(cfg.data if cfg.use_shared else None, cfg.build, cfg.sources or None,
+                                     cfg.csv_files)
 (out / "DATA_CARD.md").write_text(card, encoding="utf-8")
 train_rows = [r for r in ds["train"] if r["source"] != cfg.holdout_source]
 if cfg.holdout_source:

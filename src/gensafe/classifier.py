@@ -22,7 +22,7 @@ from .policy import Policy
 from .registry import DEFAULT_MODEL, resolve_model
 from .result import Result
 from .runtime import GraphInput, open_session, resolve_device
-from .text import as_text_list, clean_text, is_blank
+from .text import as_text_list, clean_text, is_blank, replace_surrogates
 from .windows import WindowEncoder, pad_batch, plan_batches
 
 __all__ = ["Classifier", "load", "ROLES"]
@@ -41,6 +41,8 @@ def load(
     batch_tokens: int | None = None,
     max_batch: int = 256,
     verify: bool = True,
+    keywords: Any = None,
+    keyword_mode: str = "either",
 ) -> Classifier:
     """Open a model folder (a path, or a model name such as ``"default"``) for scoring.
 
@@ -55,6 +57,10 @@ def load(
         batch_tokens: Padded tokens per batch (default 8,192 on CPU, 65,536 on CUDA).
         max_batch: Most windows per batch.
         verify: Check the sha256 of every file used against the manifest before opening it.
+        keywords: A :class:`~gensafe.keywords.Matcher` (or a lexicon path / :class:`~gensafe.keywords.Lexicon`) to run
+            beside the model; its hits, with spans, are part of every result.
+        keyword_mode: How keyword hits and model scores make the verdict: ``"either"`` (default), ``"both"``,
+            ``"keywords"`` (keywords alone) or ``"model"`` (keywords reported, never flag).
 
     Example:
         >>> clf = gensafe.load("models/demo", device="cpu")   # doctest: +SKIP
@@ -78,7 +84,7 @@ def load(
 
         raise ModelFileError(f"{onnx_name} outputs {width} scores but the manifest lists {len(manifest.labels)} labels")
     encoder = WindowEncoder(folder / manifest.tokenizer, manifest.max_tokens, manifest.window_overlap)
-    return Classifier(
+    clf = Classifier(
         folder=folder,
         manifest=manifest,
         session=session,
@@ -90,6 +96,7 @@ def load(
         batch_tokens=batch_tokens or (65536 if device.startswith("cuda") else 8192),
         max_batch=max_batch,
     )
+    return clf.with_keywords(keywords, keyword_mode) if keywords is not None else clf
 
 
 def _pick_precision(manifest: ModelManifest, precision: str, device: str) -> str:
@@ -138,6 +145,8 @@ class Classifier:
         self.batch_tokens = batch_tokens
         self.max_batch = max_batch
         self._io_binding = device.startswith("cuda")
+        self._keywords: Any = None
+        self._keyword_mode = "either"
 
     # -- read-only facts ----------------------------------------------------------------------------------------
     @property
@@ -177,6 +186,30 @@ class Classifier:
         clone._thresholds = policy.thresholds(self.manifest)
         return clone
 
+    def with_keywords(self, keywords: Any, mode: str = "either") -> Classifier:
+        """A classifier sharing this one's session, with a keyword tier (Matcher, Lexicon or lexicon path)."""
+        from .keywords import Lexicon, Matcher
+        from .result import KEYWORD_MODES
+
+        if mode not in KEYWORD_MODES:
+            raise ValueError(f"keyword_mode must be one of {KEYWORD_MODES}, got {mode!r}")
+        if isinstance(keywords, (str, os.PathLike)):
+            keywords = Lexicon.read(keywords)
+        if isinstance(keywords, Lexicon):
+            keywords = Matcher(keywords)
+        if keywords is not None and not isinstance(keywords, Matcher):
+            raise TypeError(f"keywords must be a Matcher, Lexicon or lexicon path, got {type(keywords).__name__}")
+        clone = object.__new__(Classifier)
+        clone.__dict__.update(self.__dict__)
+        clone._keywords = keywords
+        clone._keyword_mode = mode
+        return clone
+
+    @property
+    def keywords(self) -> Any:
+        """The attached keyword :class:`~gensafe.keywords.Matcher`, or ``None``."""
+        return self._keywords
+
     def __repr__(self) -> str:
         return f"Classifier({self.name!r}, device={self.device!r}, precision={self.precision!r}, labels={len(self.labels)})"
 
@@ -205,7 +238,12 @@ class Classifier:
             probs = self._score_windows(block.ids)
             np.maximum.at(scores, block.owners, probs)
             np.add.at(windows, block.owners, 1)
-        return Result(scores=scores, labels=self.labels, thresholds=thresholds, windows=windows)
+        hits = None
+        if self._keywords is not None:
+            # on the caller's text (surrogates replaced one-for-one), so spans index the original string
+            hits = tuple(tuple(h) for h in self._keywords.find_batch([replace_surrogates(t) for t in items]))
+        return Result(scores=scores, labels=self.labels, thresholds=thresholds, windows=windows, keyword_hits=hits,
+                      keyword_mode=self._keyword_mode)
 
     __call__ = predict
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 
@@ -31,13 +32,38 @@ def _model_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--operating-point", default=None, help="threshold set from the model, e.g. strict or loose")
     p.add_argument("--policy", default=None, metavar="TOML", help="policy file: overrides and disabled families")
     p.add_argument("--role", default=None, choices=ROLES, help="what the texts are (default: the model's default)")
+    p.add_argument("--lexicon", action="append", default=None, metavar="TSV", help="keyword lexicon (repeatable)")
+    p.add_argument("--lexicon-map", default=None, metavar="TOML", help="plain word lists to import (see lexicons/)")
+    p.add_argument("--data-root", default=None, help="folder the --lexicon-map paths are relative to")
+    p.add_argument("--keyword-mode", default="either", choices=["either", "both", "keywords", "model"],
+                   help="how keyword hits and model scores combine (default: %(default)s)")
+
+
+def _lexicon(paths: list[str], map_path: str | None, root: str | None):
+    from .keywords import Lexicon
+
+    parts = [Lexicon.read(p) for p in paths]
+    if map_path:
+        root = root or os.environ.get("GENSAFE_DATA")
+        if not root:
+            raise ValueError("--map needs --root (or GENSAFE_DATA): the folder its paths are relative to")
+        parts.append(Lexicon.from_map(map_path, root))
+    if not parts:
+        raise ValueError("give lexicon files and/or --map")
+    return Lexicon.stack(parts)
 
 
 def _load(args: argparse.Namespace) -> Classifier:
     policy = Policy.from_toml(args.policy) if args.policy else Policy()
     if args.operating_point:
         policy = policy.with_overrides(operating_point=args.operating_point)
-    return load(args.model, device=args.device, precision=args.precision, policy=policy, threads=args.threads)
+    clf = load(args.model, device=args.device, precision=args.precision, policy=policy, threads=args.threads)
+    if getattr(args, "lexicon", None) or getattr(args, "lexicon_map", None):
+        from .keywords import Matcher
+
+        clf = clf.with_keywords(Matcher(_lexicon(args.lexicon or [], args.lexicon_map, args.data_root)),
+                                args.keyword_mode)
+    return clf
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -53,6 +79,9 @@ def _cmd_check(args: argparse.Namespace) -> int:
         print(f"{status:8} {verdict.top_score:6.3f}  {verdict.top_risk or '-':6}  {shown}")
         for code in verdict.risks:
             print(f"{'':8} {verdict.scores[code]:6.3f}  {code:6}  {risk(code).zh} / {risk(code).en}")
+        for hit in verdict.keyword_hits:
+            only = " (keyword tier only)" if hit.risk in verdict.keyword_only_risks else ""
+            print(f"{'':8} {'kw':>6}  {hit.risk:6}  [{hit.start}:{hit.end}] {hit.text!r} ~ {hit.term!r}{only}")
     print(f"\n{int(result.flagged.sum())} of {len(result)} flagged · model {clf.name} · {clf.policy.describe()}")
     return 1 if result.flagged.any() and args.fail_on_flag else 0
 
@@ -98,6 +127,35 @@ def _cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_lexicon(args: argparse.Namespace) -> int:
+    from .keywords import FLOORS, coverage_report
+
+    lexicon = _lexicon(args.files, args.map, args.root)
+    if args.action == "import":
+        if not args.out:
+            raise ValueError("lexicon import needs --out FILE.tsv")
+        lexicon.write(args.out)
+        print(f"wrote {len(lexicon)} terms to {args.out}")
+        return 0
+    report = coverage_report(lexicon)
+    if args.json:
+        print(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        print(f"lexicon {report['name']}: {report['canonical_total']:,} distinct canonical terms "
+              f"(+{report['variants_total']:,} variants, not counted); floor {FLOORS['total']:,}")
+        print(f"duplicates {report['duplicates']:,}; in several risks {report['in_several_risks']:,}; "
+              f"too short {report['too_short']:,}; too long {report['too_long']:,}")
+        for code, n in report["per_risk"].items():
+            fam = code[:3]
+            floor = FLOORS.get(fam)
+            mark = "" if floor is None else ("  ok" if n >= floor else f"  MISSING (floor {floor})")
+            if n or floor:
+                print(f"  {code}  {n:7,}  {risk(code).en}{mark}")
+        print("PASS: every TC260 floor met" if report["passes"] else
+              "FAIL: " + "; ".join(report["floors_missed"]))
+    return 0 if report["passes"] else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gensafe", description="Score text against the 31 TC260-003 risks.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -121,6 +179,15 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--quiet", action="store_true", help="no progress bar")
     _model_args(scan)
     scan.set_defaults(func=_cmd_scan)
+
+    lex = sub.add_parser("lexicon", help="keyword lexicons: coverage report against the TC260 floors, import")
+    lex.add_argument("action", choices=["report", "import"])
+    lex.add_argument("files", nargs="*", help="gensafe .tsv lexicons")
+    lex.add_argument("--map", default=None, help="TOML map of plain word lists to import (e.g. lexicons/shared_map.toml)")
+    lex.add_argument("--root", default=None, help="folder the map's paths are relative to (default: $GENSAFE_DATA)")
+    lex.add_argument("--out", default=None, help="import: the .tsv to write")
+    lex.add_argument("--json", action="store_true")
+    lex.set_defaults(func=_cmd_lexicon)
 
     info = sub.add_parser("info", help="show the model, its labels, the provider and versions")
     info.add_argument("--json", action="store_true")

@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-__all__ = ["as_text_list", "clean_text", "is_blank"]
+__all__ = ["as_text_list", "clean_text", "is_blank", "replace_surrogates"]
 
 # C0/C1 control characters except tab, newline and carriage return (kept as whitespace), plus the
 # zero-width and bidi-control characters that are used to split words past a filter.
@@ -52,6 +52,11 @@ def clean_text(text: str) -> str:
     text = _SURROGATE.sub("\ufffd", text)
     text = unicodedata.normalize("NFKC", text)
     return _CONTROL.sub("", text)
+
+
+def replace_surrogates(text: str) -> str:
+    """Lone surrogates -> U+FFFD, one for one (offsets into the text stay valid)."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def is_blank(text: str) -> bool:

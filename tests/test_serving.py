@@ -1,0 +1,186 @@
+"""Async dynamic batching, thread safety and streaming moderation."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from gensafe import Result
+from gensafe.serving import AsyncGuard, GuardClosed, StreamGuard
+from gensafe.testing import TINY_CORPUS
+
+
+class FakeClassifier:
+    """Scores 0.9 on A.1.8 for texts containing 'bomb' / '炸弹'; raises on 'BOOM'; records batch sizes."""
+
+    labels = ("A.1.8",)
+
+    def __init__(self, delay: float = 0.0):
+        self.delay = delay
+        self.calls: list[int] = []
+        self.lock = threading.Lock()
+
+    def predict(self, texts, role=None, policy=None):
+        texts = [texts] if isinstance(texts, str) else list(texts)
+        with self.lock:
+            self.calls.append(len(texts))
+        time.sleep(self.delay)
+        if any("BOOM" in t for t in texts):
+            raise ValueError("model exploded")
+        scores = np.array([[0.9 if ("bomb" in t or "炸弹" in t) else 0.1] for t in texts], dtype=np.float32)
+        return Result(scores.reshape(len(texts), 1), self.labels, np.array([0.5], dtype=np.float32),
+                      np.ones(len(texts), dtype=np.int64))
+
+
+def test_concurrent_callers_are_batched_and_get_their_own_results(clf):
+    texts = [f"{TINY_CORPUS[i % len(TINY_CORPUS)]} #{i}" for i in range(64)]
+    expected = clf.predict(texts).scores
+
+    async def main():
+        async with AsyncGuard(clf, max_wait_ms=20) as guard:
+            results = await asyncio.gather(*(guard.apredict(t) for t in texts))
+            return results, guard.batches
+
+    results, batches = asyncio.run(main())
+    got = np.vstack([r.scores for r in results])
+    np.testing.assert_allclose(got, expected, atol=1e-5)
+    assert all(len(r) == 1 for r in results)
+    assert batches < len(texts)  # calls were coalesced
+
+
+def test_roles_and_multi_text_requests_in_one_batch(clf):
+    async def main():
+        async with AsyncGuard(clf, max_wait_ms=20) as guard:
+            return await asyncio.gather(guard.apredict(TINY_CORPUS[:3], role="prompt"),
+                                        guard.apredict(TINY_CORPUS[3], role="response"), guard.apredict([]))
+
+    a, b, c = asyncio.run(main())
+    np.testing.assert_allclose(a.scores, clf.predict(TINY_CORPUS[:3], role="prompt").scores, atol=1e-5)
+    np.testing.assert_allclose(b.scores, clf.predict(TINY_CORPUS[3], role="response").scores, atol=1e-5)
+    assert len(c) == 0
+
+
+def test_cancelling_one_caller_leaves_the_others_alone():
+    fake = FakeClassifier(delay=0.05)
+
+    async def main():
+        async with AsyncGuard(fake, max_wait_ms=5) as guard:
+            tasks = [asyncio.create_task(guard.apredict(f"text {i}")) for i in range(10)]
+            await asyncio.sleep(0)
+            tasks[3].cancel()
+            done = await asyncio.gather(*tasks, return_exceptions=True)
+            return done
+
+    done = asyncio.run(main())
+    assert isinstance(done[3], asyncio.CancelledError)
+    assert all(isinstance(r, Result) for i, r in enumerate(done) if i != 3)
+
+
+def test_an_exception_reaches_exactly_the_callers_in_its_batch():
+    fake = FakeClassifier(delay=0.01)
+
+    async def main():
+        async with AsyncGuard(fake, max_wait_ms=30) as guard:
+            first = await asyncio.gather(guard.apredict("fine"), guard.apredict("BOOM"), return_exceptions=True)
+            later = await guard.apredict("a bomb recipe")  # a new batch, unaffected
+            return first, later
+
+    first, later = asyncio.run(main())
+    assert all(isinstance(r, ValueError) for r in first)  # same batch: both hear about it
+    assert later.flagged.tolist() == [True]
+
+
+def test_type_errors_surface_in_the_caller(clf):
+    async def main():
+        async with AsyncGuard(clf) as guard:
+            with pytest.raises(TypeError, match=r"texts\[1\]"):
+                await guard.apredict(["ok", 3])
+            return await guard.apredict("still works")
+
+    assert len(asyncio.run(main())) == 1
+
+
+def test_backpressure_and_shutdown():
+    fake = FakeClassifier(delay=0.2)
+
+    async def main():
+        guard = AsyncGuard(fake, max_wait_ms=0, max_queue=1)
+        await guard.start()
+        running = asyncio.create_task(guard.apredict("first"))  # taken by the worker
+        await asyncio.sleep(0.05)
+        queued = asyncio.create_task(guard.apredict("second"))  # fills the queue
+        await asyncio.sleep(0.01)
+        with pytest.raises(asyncio.QueueFull):
+            await guard.apredict("third", wait=False)
+        await guard.close(drain=False)
+        with pytest.raises(GuardClosed):
+            await guard.apredict("after close")
+        return await asyncio.gather(running, queued, return_exceptions=True)
+
+    running, queued = asyncio.run(main())
+    assert isinstance(running, Result)
+    assert isinstance(queued, GuardClosed)
+
+
+def test_close_with_drain_finishes_pending_work():
+    fake = FakeClassifier(delay=0.02)
+
+    async def main():
+        guard = AsyncGuard(fake, max_wait_ms=1)
+        tasks = [asyncio.create_task(guard.apredict(f"t{i}")) for i in range(20)]
+        await asyncio.sleep(0)
+        await guard.close(drain=True)
+        return await asyncio.gather(*tasks)
+
+    assert len(asyncio.run(main())) == 20
+
+
+def test_threads_share_one_classifier(clf):
+    from concurrent.futures import ThreadPoolExecutor
+
+    texts = [f"{TINY_CORPUS[i % len(TINY_CORPUS)]} {i}" for i in range(48)]
+    roles = ["prompt", "response", None]
+    expected = {r: clf.predict(texts, role=r).scores for r in roles}
+
+    def one(i):
+        role = roles[i % 3]
+        return role, i, clf.predict(texts[i], role=role).scores[0]
+
+    with ThreadPoolExecutor(12) as pool:
+        for role, i, got in pool.map(one, range(len(texts) * 3)):
+            np.testing.assert_allclose(got, expected[role][i % len(texts)], atol=1e-5)
+
+
+def test_stream_guard_flags_early_with_a_span():
+    fake = FakeClassifier()
+    guard = StreamGuard(fake, every_chars=50, window_chars=200)
+    answer = "Sure, here is some history. Then you take the bomb parts. And more text follows here."
+    flags = []
+    for i in range(0, len(answer), 4):
+        f = guard.feed(answer[i : i + 4])
+        if f:
+            flags.append(f)
+    assert len(flags) == 1
+    flag = flags[0]
+    assert flag.risks == ("A.1.8",)
+    start, end = flag.span
+    assert "bomb" in answer[start:end] and flag.at_char < len(answer)
+    final = guard.close()
+    assert final.flagged.tolist() == [True]
+    assert guard.checks >= 2
+
+
+def test_stream_guard_benign_and_bad_input(clf):
+    guard = StreamGuard(clf, every_chars=30, policy=None)
+    for word in "the quick brown fox jumps over the lazy dog. " .split(" ") * 5:
+        guard.feed(word + " ")
+    result = guard.close()
+    assert len(result) == 1 and result.windows[0] >= 1
+    with pytest.raises(TypeError):
+        guard.feed(b"bytes")
+    empty = StreamGuard(clf)
+    assert empty.close().flagged.tolist() == [False]
