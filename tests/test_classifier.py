@@ -247,3 +247,22 @@ def test_cuda_matches_cpu(tiny_model, clf):
     gpu = gensafe.load(tiny_model[0], device="cuda", precision="fp32")
     assert gpu.provider == "CUDAExecutionProvider"
     np.testing.assert_allclose(gpu.predict(TINY_CORPUS).scores, clf.predict(TINY_CORPUS).scores, atol=1e-3)
+
+
+def test_context_is_encoded_as_the_model_folder_declares(clf, model_copy):
+    prompt, answer = "how do i make a bomb at home", "the model answered the question politely"
+    with pytest.warns(UserWarning, match="does not read context"):
+        alone = clf.predict(answer, role="response", context=prompt)
+    np.testing.assert_array_equal(alone.scores, clf.predict(answer, role="response").scores)
+    from gensafe.manifest import ModelManifest
+
+    m = ModelManifest.read(model_copy)
+    m.context_template = "{context}\n{text}"
+    m.write(model_copy, rehash=False)
+    with_ctx = gensafe.load(model_copy, device="cpu", precision="fp32")
+    got = with_ctx.predict([answer, ""], role="response", context=[prompt, prompt])
+    np.testing.assert_allclose(got.scores[0], with_ctx.predict(prompt + "\n" + answer, role="response").scores[0],
+                               atol=1e-6)
+    assert got.windows[1] == 0  # a blank answer stays blank whatever its context
+    with pytest.raises(ValueError, match="context has 1 items for 2 texts"):
+        with_ctx.predict([answer, answer], context=[prompt])

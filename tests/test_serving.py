@@ -24,7 +24,7 @@ class FakeClassifier:
         self.calls: list[int] = []
         self.lock = threading.Lock()
 
-    def predict(self, texts, role=None, policy=None):
+    def predict(self, texts, role=None, context=None, policy=None):
         texts = [texts] if isinstance(texts, str) else list(texts)
         with self.lock:
             self.calls.append(len(texts))

@@ -1,7 +1,8 @@
 """Per-risk thresholds for the operating points, and expected calibration error.
 
 * ``strict``   (high recall):    the highest threshold whose dev recall is at least ``target_recall``;
-* ``balanced``:                  the threshold with the best dev F1;
+* ``balanced``:                  the per-risk best-F1 thresholds, then tuned jointly (coordinate ascent) for the F1
+  of the verdict users act on — "any risk flagged" vs safe — on dev;
 * ``loose``    (high precision): the lowest threshold whose dev precision is at least ``target_precision``
   (the best-F0.5 threshold when no threshold reaches it).
 
@@ -86,7 +87,36 @@ def choose_thresholds(
         loose = max(loose, balanced)
         for k, v in (("strict", strict), ("balanced", balanced), ("loose", loose)):
             points[k][code] = float(np.clip(v, _LOW, _HIGH))
+    points["balanced"] = tune_for_any_flag(y.astype(bool), p, mask, labels, points["balanced"], points["strict"],
+                                           points["loose"])
     return points, notes
+
+
+def tune_for_any_flag(
+    y: np.ndarray, p: np.ndarray, mask: np.ndarray, labels: list[str], start: dict[str, float],
+    low: dict[str, float], high: dict[str, float], rounds: int = 3, candidates: int = 60,
+) -> dict[str, float]:
+    """Coordinate ascent on per-risk thresholds (each kept within ``[low, high]``) for the F1 of "any known risk
+    flagged" against "row is unsafe"; returns the tuned thresholds."""
+    unsafe = (y & mask).any(axis=1)
+    t = np.array([start[c] for c in labels], dtype=np.float64)
+    known = mask.astype(bool)
+
+    def f1(flagged: np.ndarray) -> np.ndarray:  # flagged: [candidates, n]
+        tp = (flagged & unsafe).sum(axis=1)
+        fp = (flagged & ~unsafe).sum(axis=1)
+        fn = (~flagged & unsafe).sum(axis=1)
+        return 2 * tp / np.maximum(2 * tp + fp + fn, 1)
+
+    for _ in range(rounds):
+        for j, code in enumerate(labels):
+            others = np.delete(np.arange(len(labels)), j)
+            rest = ((p[:, others] >= t[others]) & known[:, others]).any(axis=1)
+            grid = np.unique(np.clip(np.r_[np.quantile(p[known[:, j], j], np.linspace(0.5, 0.999, candidates))
+                                           if known[:, j].any() else [], t[j]], low[code], high[code]))
+            flagged = rest[None, :] | ((p[None, :, j] >= grid[:, None]) & known[None, :, j])
+            t[j] = grid[int(np.argmax(f1(flagged)))]
+    return {c: float(t[j]) for j, c in enumerate(labels)}
 
 
 def expected_calibration_error(y: np.ndarray, p: np.ndarray, mask: np.ndarray, bins: int = 15) -> float:

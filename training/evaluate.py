@@ -81,7 +81,9 @@ def evaluate(clf: gensafe.Classifier, ds: Any, split: str = "test") -> dict[str,
     for point in points:
         th = Policy(operating_point=point).thresholds(clf.manifest)
         flags = scores >= th
-        flagged = flags.any(axis=1)
+        # A row counts as flagged on the risks its source judged: a source that labelled only sexism (EDOS) or only
+        # regional/gender/race offence (COLD) says nothing about the other risks, so flags there are not errors.
+        flagged = (flags & mask).any(axis=1)
         per_risk = {}
         for j, code in enumerate(labels):
             m = mask[:, j]
@@ -107,7 +109,10 @@ def evaluate(clf: gensafe.Classifier, ds: Any, split: str = "test") -> dict[str,
             "benign_false_positive_rate": float(flagged[benign].mean()) if benign.any() else None,
             "benign_n": int(benign.sum()),
         }
-    out["binary_auc"] = {lg: _auc(unsafe[lang == lg], scores[lang == lg].max(axis=1)) for lg in ("zh", "en")}
+    known_max = np.where(mask, scores, 0.0).max(axis=1) if len(labels) else np.zeros(len(texts))
+    out["binary_auc"] = {lg: _auc(unsafe[lang == lg], known_max[lang == lg]) for lg in ("zh", "en")}
+    out["any_flag_rate_on_safe"] = {point: float((scores[~unsafe] >= Policy(operating_point=point).thresholds(
+        clf.manifest)).any(axis=1).mean()) for point in points}
     out["_scores"] = scores
     out["_y"] = y
     out["_mask"] = mask
@@ -157,7 +162,7 @@ def pr_plot(ev: dict[str, Any], path: Path) -> None:
     for lg in ("zh", "en"):
         sel = ev["_lang"] == lg
         if ev["_unsafe"][sel].any():
-            p, r, _ = precision_recall_curve(ev["_unsafe"][sel], scores[sel].max(axis=1))
+            p, r, _ = precision_recall_curve(ev["_unsafe"][sel], np.where(mask[sel], scores[sel], 0).max(axis=1))
             ax.plot(r, p, label=lg)
     ax.set_title("unsafe vs safe")
     ax.legend()
@@ -191,6 +196,9 @@ def markdown(ev: dict[str, Any], chi: dict[str, Any], clf: gensafe.Classifier, c
              f"on {clf.provider} in {ev['seconds']:.1f} s ({ev['texts_per_s']:.0f} texts/s, tokenisation included). "
              f"Expected calibration error (known risk × text pairs, 15 bins): {ev['ece']:.4f}.", ""]
     lines += ["## Unsafe vs safe (any risk flagged)", "",
+              "A text is flagged when any risk its source judged is over threshold (sources that labelled only some "
+              "risks, e.g. EDOS sexism, say nothing about the others). Share of safe test texts with any flag at all: "
+              + ", ".join(f"{p} {_pct(v)} %" for p, v in ev["any_flag_rate_on_safe"].items()) + ".", "",
               "| operating point | lang | precision | recall | F1 | n unsafe | n |", "|---|---|---:|---:|---:|---:|---:|"]
     for point, data in ev["points"].items():
         for lg in ("zh", "en", "all"):

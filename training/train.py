@@ -158,6 +158,8 @@ pos_weight = torch.tensor(np.clip(negatives / np.maximum(positives, 1), 1.0, cfg
 # -- resume -------------------------------------------------------------------------------------------------------------
 ckpt_dir = out / "checkpoint"
 step = 0
+previous_seconds = 0.0  # training time of earlier runs of a resumed job
+t0 = time.time()
 
 
 def save_checkpoint() -> None:
@@ -167,7 +169,9 @@ def save_checkpoint() -> None:
     opt_state = optimizer.state_dict()
     tensors = {f"{i}.{k}": v.cpu() for i, s in opt_state["state"].items() for k, v in s.items()}
     save_file(tensors, str(ckpt_dir / "optimizer.safetensors"))
-    (ckpt_dir / "state.json").write_text(json.dumps({"step": step, "labels": labels, "total_steps": total_steps}))
+    state = {"step": step, "labels": labels, "total_steps": total_steps,
+             "train_seconds": round(previous_seconds + time.time() - t0, 1)}
+    (ckpt_dir / "state.json").write_text(json.dumps(state))
 
 
 if (ckpt_dir / "state.json").exists():
@@ -182,7 +186,8 @@ if (ckpt_dir / "state.json").exists():
         opt_state["state"].setdefault(int(i), {})[name] = value.to(device)
     optimizer.load_state_dict(opt_state)
     step = state["step"]
-    for _ in range(step):
+    previous_seconds = state.get("train_seconds", 0.0)
+    for _ in range(step):  # fast-forward the schedule (warns that optimizer.step() has not run yet: harmless)
         scheduler.step()
     print(f"resumed from step {step}")
 
@@ -214,8 +219,8 @@ while step < total_steps:
     if step % cfg.checkpoint_every == 0 or step == total_steps:
         save_checkpoint()
 bar.close()
-train_seconds = time.time() - t0
-print(f"trained {step} steps in {train_seconds:.0f} s")
+train_seconds = previous_seconds + time.time() - t0
+print(f"trained {step} steps in {train_seconds:.0f} s of training time")
 model.eval()
 
 
@@ -304,7 +309,9 @@ for precision in manifest.onnx:
           f"{'PASS' if ok else 'FAIL'}")
 for precision in list(manifest.onnx):
     if precision not in cfg.ship_precisions:
-        (model_dir / manifest.onnx.pop(precision)).unlink()
+        name = manifest.onnx.pop(precision)
+        manifest.files.pop(name, None)
+        (model_dir / name).unlink()
 manifest.provenance["parity"] = parity
 manifest.write(model_dir)
 

@@ -11,6 +11,7 @@ Example:
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -145,6 +146,7 @@ class Classifier:
         self.batch_tokens = batch_tokens
         self.max_batch = max_batch
         self._io_binding = device.startswith("cuda")
+        self._warned_context = False
         self._keywords: Any = None
         self._keyword_mode = "either"
 
@@ -214,13 +216,22 @@ class Classifier:
         return f"Classifier({self.name!r}, device={self.device!r}, precision={self.precision!r}, labels={len(self.labels)})"
 
     # -- scoring ------------------------------------------------------------------------------------------------
-    def predict(self, texts: str | Sequence[str], *, role: str | None = None, policy: Policy | None = None) -> Result:
+    def predict(
+        self,
+        texts: str | Sequence[str],
+        *,
+        role: str | None = None,
+        context: str | Sequence[str] | None = None,
+        policy: Policy | None = None,
+    ) -> Result:
         """Score one text or a batch; always returns a :class:`Result` with one row per input text, in input order.
 
         Args:
             texts: A ``str`` or a sequence of ``str``.
             role: ``"prompt"`` (a user's input), ``"response"`` (a model's answer) or ``"content"``; the model folder
                 decides how each is encoded. ``None`` uses the model's default.
+            context: For responses, the prompt each answers (one ``str`` for all, or one per text). Used as the model
+                folder's ``context_template`` says; a model without one scores the text alone and warns once.
             policy: Thresholds for this call only (default: the classifier's policy).
 
         Empty and whitespace-only texts get all-zero scores without running the model.
@@ -232,6 +243,8 @@ class Classifier:
         scores = np.zeros((len(items), len(self.labels)), dtype=np.float32)
         windows = np.zeros(len(items), dtype=np.int64)
         cleaned = [clean_text(t) for t in items]
+        if context is not None:
+            cleaned = self._with_context(cleaned, context)
         live = [i for i, t in enumerate(cleaned) if not is_blank(t)]
         prefix = self.manifest.prefix_for(role)
         for block in self._encoder.blocks([cleaned[i] for i in live], live, prefix):
@@ -246,6 +259,21 @@ class Classifier:
                       keyword_mode=self._keyword_mode)
 
     __call__ = predict
+
+    def _with_context(self, texts: list[str], context: str | Sequence[str]) -> list[str]:
+        contexts = [context] * len(texts) if isinstance(context, str) else as_text_list(context)
+        if len(contexts) != len(texts):
+            raise ValueError(f"context has {len(contexts)} items for {len(texts)} texts")
+        template = self.manifest.context_template
+        if not template:
+            if not self._warned_context:
+                warnings.warn(f"model {self.name!r} does not read context (no context_template in its manifest): "
+                              "texts are scored alone", UserWarning, stacklevel=3)
+                self._warned_context = True
+            return texts
+        keep = self.manifest.context_chars
+        return [t if is_blank(t) else template.format(context=clean_text(c)[-keep:], text=t)
+                for t, c in zip(texts, contexts)]
 
     def _score_windows(self, windows: list[list[int]]) -> np.ndarray:
         """Sigmoid scores ``[len(windows), k]`` in the order given, run in length-sorted token-budget batches."""

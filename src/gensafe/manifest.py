@@ -54,6 +54,9 @@ class ModelManifest:
         text_prefix: Prepended to every text before tokenisation (e5 encoders expect ``"query: "``).
         role_prefixes: Optional per-role prefixes (``{"prompt": "query: ", "response": "passage: "}``); a role not
             listed uses ``text_prefix``.
+        context_template: How a response is encoded with the prompt it answers, e.g.
+            ``"{context}\n{text}"``; empty (default) means the model scores the text alone and ignores context.
+        context_chars: Characters of context kept (the end of it) when a template is used.
         onnx: Precision -> ONNX file name, e.g. ``{"fp32": "model.onnx", "int8": "model.int8.onnx"}``.
         tokenizer: Tokenizer file name.
         output_name: Name of the logits output of the graph.
@@ -70,6 +73,8 @@ class ModelManifest:
     window_overlap: int = 32
     text_prefix: str = ""
     role_prefixes: dict[str, str] = field(default_factory=dict)
+    context_template: str = ""
+    context_chars: int = 512
     onnx: dict[str, str] = field(default_factory=lambda: {"fp32": "model.onnx"})
     tokenizer: str = "tokenizer.json"
     output_name: str = "logits"
@@ -96,6 +101,8 @@ class ModelManifest:
             raise ValueError(f"max_tokens must be at least 8, got {self.max_tokens}")
         if not 0 <= self.window_overlap < self.max_tokens // 2:
             raise ValueError(f"window_overlap must be in [0, max_tokens/2), got {self.window_overlap}")
+        if self.context_template and ("{text}" not in self.context_template or "{context}" not in self.context_template):
+            raise ValueError("context_template must contain {context} and {text}")
         if self.format_version > FORMAT_VERSION:
             raise ValueError(
                 f"model folder format {self.format_version} is newer than this gensafe supports ({FORMAT_VERSION});"

@@ -44,6 +44,7 @@ class GuardClosed(RuntimeError):
 class _Request:
     texts: list[str]
     role: str | None
+    context: list[str] | None
     policy: Policy | None
     future: asyncio.Future
     cost: int
@@ -126,17 +127,28 @@ class AsyncGuard:
 
     # -- requests -----------------------------------------------------------------------------------------------
     async def apredict(
-        self, texts: str | Sequence[str], *, role: str | None = None, policy: Policy | None = None, wait: bool = True
+        self,
+        texts: str | Sequence[str],
+        *,
+        role: str | None = None,
+        context: str | Sequence[str] | None = None,
+        policy: Policy | None = None,
+        wait: bool = True,
     ) -> Result:
-        """Score one text or several, batched with other callers' texts; same result type as ``predict``."""
+        """Score one text or several, batched with other callers' texts; same arguments and result as ``predict``."""
         if self._closed:
             raise GuardClosed("guard is closed")
         if self._queue is None:
             await self.start()
         assert self._queue is not None
         items = as_text_list(texts)  # type errors surface here, in the caller's task
+        contexts = None
+        if context is not None:
+            contexts = [context] * len(items) if isinstance(context, str) else as_text_list(context)
+            if len(contexts) != len(items):
+                raise ValueError(f"context has {len(contexts)} items for {len(items)} texts")
         future = asyncio.get_running_loop().create_future()
-        req = _Request(items, role, policy, future, max(1, sum(len(t) for t in items)))
+        req = _Request(items, role, contexts, policy, future, max(1, sum(len(t) for t in items)))
         if wait:
             await self._queue.put(req)
         else:
@@ -181,13 +193,14 @@ class AsyncGuard:
     def _score(self, batch: list[_Request]) -> list[Result]:
         """Run one predict per (role, policy) group and cut the rows back per request."""
         results: list[Result | None] = [None] * len(batch)
-        groups: dict[tuple[Any, int], list[int]] = {}
+        groups: dict[tuple[Any, int, bool], list[int]] = {}
         for i, req in enumerate(batch):
-            groups.setdefault((req.role, id(req.policy)), []).append(i)
-        for (role, _), members in groups.items():
+            groups.setdefault((req.role, id(req.policy), req.context is not None), []).append(i)
+        for (role, _, has_context), members in groups.items():
             policy = batch[members[0]].policy
             texts = [t for i in members for t in batch[i].texts]
-            scored = self.clf.predict(texts, role=role, policy=policy)
+            context = [c for i in members for c in batch[i].context] if has_context else None  # type: ignore[union-attr]
+            scored = self.clf.predict(texts, role=role, context=context, policy=policy)
             start = 0
             for i in members:
                 n = len(batch[i].texts)
