@@ -92,8 +92,9 @@ def card(manifest: ModelManifest, metrics: dict, bench: dict | None, run: Path, 
     if small:
         lines += ["", "Fewer than 50 test examples (figures in EVALUATION.md, too noisy to quote): " + ", ".join(small) + "."]
     lines += ["", "### Operating points", "",
-              "Thresholds per risk, chosen on the dev split: `strict` = recall ≥ 90 % (flags more), `balanced` = "
-              "best F1 (the default), `loose` = precision ≥ 90 % (flags less). Pick one with "
+              "Thresholds per risk, chosen on the dev split: `strict` = recall ≥ 90 % per risk (flags more), "
+              "`balanced` (the default) = per-risk best F1, then tuned jointly for the F1 of the any-risk verdict, "
+              "`loose` = precision ≥ 90 % per risk (flags less). Pick one with "
               "`gensafe.Policy(operating_point=...)` or `--operating-point`.", "",
               "### Benign text about sensitive matters (false-positive rate, %)", "",
               "| operating point | benign texts | false-positive rate % |", "|---|---:|---:|"]
@@ -125,7 +126,20 @@ def card(manifest: ModelManifest, metrics: dict, bench: dict | None, run: Path, 
         for r in bench["rows"]:
             lines.append(f"| {r['engine']} | {r['precision']} | {r['texts_per_s']:.1f} | {r['batch1']['p50_ms']:.1f} |")
         lines.append("")
-    lines += ["## Known gaps and cautions", "",
+    target = 0.85
+    missed = [lg for lg in ("zh", "en") if best[lg][1]["binary"][lg]["f1"] < target]
+    lines += ["## Known gaps and cautions", ""]
+    if missed:
+        lines.append(f"* **Below the project's quality target**: unsafe-vs-safe F1 ≥ {target:.2f} per language is not "
+                     f"met for {', '.join(missed)} (see the table above). The noisiest sources (SWSR, EDOS, "
+                     "DiaSafety) hold it down; a longer run on a GPU host with all 12 layers is the next step.")
+    int8 = parity.get("int8")
+    if int8 and not int8["passed"]:
+        lines.append(f"* The int8 graph's decisions equal the fp32 model's on {100 * int8['decision_agreement']:.1f}% "
+                     "of test texts (target 99.5 %): dynamic int8 activations move scores near a threshold. All "
+                     "quality figures above are measured on the int8 graph itself; retrain with "
+                     "`ship_precisions=[\"fp32\"]` for an fp32 graph (4x larger).")
+    lines += [
               "* Risks listed as not covered get no score; the keyword tier (`gensafe.keywords`) and the TC260 "
               "keyword floors are the stop-gap for A.1.1–A.1.5.",
               "* A.1.2 is learnt mostly from English questions a Chinese model refused (deccp): it flags "

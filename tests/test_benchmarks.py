@@ -1,0 +1,47 @@
+"""The benchmark scripts run (smoke tests on tiny models); speed targets live in the scripts, not here."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+pytest.importorskip("wordfreq")
+
+
+def _run(*args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT)
+
+
+def test_cpu_suite_smoke(tmp_path):
+    run = _run("benchmarks/cpu_suite.py", "--tiny", "--quick", "--texts", "64", "--threads", "1",
+               "--out", str(tmp_path))
+    assert run.returncode == 0, run.stderr[-3000:]
+    rows = [json.loads(line) for line in (tmp_path / "rows.jsonl").read_text().splitlines()]
+    assert {r["suite"] for r in rows} == {"engine", "end_to_end"}
+    for r in rows:
+        assert r["texts_per_s"] > 0 and r["git_sha"] and r["onnxruntime"]
+    checks = json.loads((tmp_path / "checks.json").read_text())["checks"]
+    assert 0 <= checks["int8_agreement"] <= 1
+    assert "PASS" in run.stdout or "FAIL" in run.stdout
+    assert (tmp_path / "summary.md").exists() and (tmp_path / "engine_grid.png").exists()
+
+
+def test_load_test_smoke(tmp_path):
+    out = tmp_path / "load.json"
+    run = _run("benchmarks/load_test.py", "--tiny", "--requests", "64", "--clients", "8", "--out", str(out))
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    result = json.loads(out.read_text())
+    for mode in ("threads", "asyncio"):
+        assert result[mode]["lost"] == 0 and result[mode]["wrong_or_swapped"] == 0
+    assert result["asyncio"]["batches"] < 64
+
+
+def test_gpu_suite_checks_itself_on_cpu(tmp_path):
+    run = _run("benchmarks/gpu_suite.py", "--device", "cpu", "--quick", "--out", str(tmp_path))
+    assert run.returncode == 0, run.stderr[-3000:]
+    assert "onnxruntime providers" in run.stdout and (tmp_path / "rows.jsonl").exists()
