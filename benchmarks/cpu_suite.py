@@ -86,6 +86,7 @@ def end_to_end(subject: dict, texts: list[str], threads: int, quick: bool) -> tu
         one = time_calls(lambda c=clf: c.predict(texts[7]), warmup=3, repeat=20 if quick else 100)
         rows.append({"suite": "end_to_end", "engine": "gensafe", "provider": clf.provider, "precision": precision,
                      "batch_size": "token-budget", "threads": threads, "io_binding": False, "texts": len(texts),
+                     "windows_scored": int(results[precision].windows.sum()),
                      "chars": n_chars, "seconds": best, "texts_per_s": len(texts) / best,
                      "batch1": percentiles(one)})
         print(f"gensafe {precision}: {len(texts) / best:8.1f} texts/s; batch-1 p50 {rows[-1]['batch1']['p50_ms']:.2f} ms",
@@ -115,7 +116,7 @@ def end_to_end(subject: dict, texts: list[str], threads: int, quick: bool) -> tu
     one = time_calls(lambda: baseline(prefixed[7:8], 1), warmup=3, repeat=20 if quick else 100)
     rows.append({"suite": "end_to_end", "engine": "torch-eager (HF tokenizer, batch 32, pad longest)",
                  "provider": "torch-cpu", "precision": "fp32", "batch_size": 32, "threads": threads,
-                 "io_binding": False, "texts": len(texts), "chars": n_chars, "seconds": best,
+                 "io_binding": False, "texts": len(texts), "windows_scored": len(texts), "chars": n_chars, "seconds": best,
                  "texts_per_s": len(texts) / best, "batch1": percentiles(one)})
     print(f"baseline torch fp32: {len(texts) / best:8.1f} texts/s; batch-1 p50 {rows[-1]['batch1']['p50_ms']:.2f} ms",
           flush=True)
@@ -166,11 +167,14 @@ def summary(rows: list[dict], checks: dict, env: dict, subject: dict, command: s
              f"torch {env.get('torch')}, tokenizers {env['tokenizers']}, numpy {env['numpy']}, Python {env['python']}; "
              f"git {env['git_sha']}. Model: {subject['name']} ({'trained weights' if subject['trained'] else 'random head'}), "
              f"window {subject['max_tokens']} tokens.", "", "## End to end (tokenisation included)", "",
-             "| engine | precision | texts/s | batch-1 p50 ms | batch-1 p99 ms |", "|---|---|---:|---:|---:|"]
+             "| engine | precision | texts/s | windows scored | batch-1 p50 ms | batch-1 p99 ms |",
+             "|---|---|---:|---:|---:|---:|"]
     for r in rows:
         if r["suite"] == "end_to_end":
-            lines.append(f"| {r['engine']} | {r['precision']} | {r['texts_per_s']:.1f} | {r['batch1']['p50_ms']:.2f} | "
-                         f"{r['batch1']['p99_ms']:.2f} |")
+            lines.append(f"| {r['engine']} | {r['precision']} | {r['texts_per_s']:.1f} | {r['windows_scored']} | "
+                         f"{r['batch1']['p50_ms']:.2f} | {r['batch1']['p99_ms']:.2f} |")
+    lines += ["", "gensafe scores every window of a long text (nothing past the window is dropped); the baseline "
+              "truncates each text at the window, as a user's code usually does, so it does less work per text."]
     lines += ["", "## Targets", "", "| check | measured | target | result |", "|---|---:|---:|---|"]
     for key, target in TARGETS.items():
         value = checks[key]

@@ -148,7 +148,7 @@ def test_threads_share_one_classifier(clf):
 
     def one(i):
         role = roles[i % 3]
-        return role, i, clf.predict(texts[i], role=role).scores[0]
+        return role, i, clf.predict(texts[i % len(texts)], role=role).scores[0]
 
     with ThreadPoolExecutor(12) as pool:
         for role, i, got in pool.map(one, range(len(texts) * 3)):

@@ -53,6 +53,8 @@ class TrainConfig:
         target_recall: ``strict`` operating point: highest threshold with this recall on dev.
         target_precision: ``loose`` operating point: lowest threshold with this precision on dev.
         precisions: ONNX precisions to export (``fp32``, ``int8``, ``fp16``).
+        compact_fp32: Store the fp32 graph with fp16 weights and int8 embedding rows (it still computes in fp32;
+            ~2.5x smaller) and let int8 be derived from it on first use instead of shipping it.
         ship_precisions: Precisions kept in the final folder (others are deleted after the parity check).
     """
 
@@ -89,6 +91,7 @@ class TrainConfig:
     target_recall: float = 0.9
     target_precision: float = 0.9
     precisions: list[str] = field(default_factory=lambda: ["fp32", "int8"])
+    compact_fp32: bool = False
     ship_precisions: list[str] = field(default_factory=lambda: ["fp32", "int8"])
 
     @classmethod

@@ -47,8 +47,11 @@ def card(manifest: ModelManifest, metrics: dict, bench: dict | None, run: Path, 
         f"* Head: mean pooling → linear, {len(manifest.labels)} sigmoid outputs (multi-label). Window "
         f"{manifest.max_tokens} tokens with {manifest.window_overlap}-token overlap; longer texts are scored as the "
         f"max over windows. Text prefix `{manifest.text_prefix!r}`.",
-        f"* Files: {', '.join(manifest.onnx.values())} (int8: dynamic per-channel MatMul weights, int8 embedding "
-        f"table), `tokenizer.json`; {size_mb:.1f} MB in all, sha256 of each in `manifest.json`.",
+        "* Files: " + ", ".join(f"`{f}` ({p}; {prov.get('parity', {}).get(p, {}).get('storage', p)})"
+                                for p, f in manifest.onnx.items())
+        + f", `tokenizer.json`; {size_mb:.1f} MB in all, sha256 of each in `manifest.json`."
+        + (" Derived on first use and cached (hash-checked): " + ", ".join(
+            f"{t} from {s}" for t, s in manifest.derive.items()) + "." if manifest.derive else ""),
         f"* Trained with `python training/train.py --config training/configs/default.toml` "
         f"({prov.get('train', {}).get('steps')} steps, batch {cfg.get('batch_size')}, "
         f"{prov.get('train', {}).get('seconds')} s on {prov.get('train', {}).get('device')}, torch "
@@ -135,10 +138,10 @@ def card(manifest: ModelManifest, metrics: dict, bench: dict | None, run: Path, 
                      "DiaSafety) hold it down; a longer run on a GPU host with all 12 layers is the next step.")
     int8 = parity.get("int8")
     if int8 and not int8["passed"]:
-        lines.append(f"* The int8 graph's decisions equal the fp32 model's on {100 * int8['decision_agreement']:.1f}% "
-                     "of test texts (target 99.5 %): dynamic int8 activations move scores near a threshold. All "
-                     "quality figures above are measured on the int8 graph itself; retrain with "
-                     "`ship_precisions=[\"fp32\"]` for an fp32 graph (4x larger).")
+        lines.append(f"* int8 (`precision=\"int8\"`, {int8.get('graph', 'shipped')}) is faster on CPU but its "
+                     f"decisions equal the torch model's on only {100 * int8['decision_agreement']:.1f}% of test texts "
+                     "(target 99.5 %): dynamic int8 activations are quantised per batch, so a score near a threshold "
+                     "can move with the other texts in the batch. The default graph computes in fp32 and does not.")
     lines += [
               "* Risks listed as not covered get no score; the keyword tier (`gensafe.keywords`) and the TC260 "
               "keyword floors are the stop-gap for A.1.1–A.1.5.",

@@ -262,7 +262,8 @@ if (Path(cfg.base_model) / "gensafe_base.json").exists():
     base_record = json.loads((Path(cfg.base_model) / "gensafe_base.json").read_text())
 manifest = write_model_folder(
     model_dir, model, tokenizer_file, name=cfg.name, labels=labels, thresholds=thresholds,
-    precisions=cfg.precisions, max_tokens=cfg.max_tokens, window_overlap=cfg.window_overlap,
+    precisions=cfg.precisions, compact_fp32=cfg.compact_fp32, max_tokens=cfg.max_tokens,
+    window_overlap=cfg.window_overlap,
     text_prefix=cfg.text_prefix, default_operating_point="balanced",
     provenance={
         "base_model": {"path_or_id": cfg.base_model, **{k: base_record[k] for k in ("upstream", "sources", "trim",
@@ -283,12 +284,20 @@ test = ds["test"]
 parity_n = min(len(test), 2000)
 reference = torch_logits(test["text"][:parity_n])
 parity = {}
-tolerance = {"fp32": 1e-3, "fp16": 5e-2, "int8": None}
-for precision in manifest.onnx:
+# Absolute logit tolerances as onnxruntime's own export validation uses them (fp32 1e-4 there, 1e-3 here for
+# batched padding; fp16 1e-1). A compact fp32 graph stores fp16 weights, so it is judged like fp16.
+tolerance = {"fp32": 1e-1 if cfg.compact_fp32 else 1e-3, "fp16": 1e-1, "int8": None}
+for precision in [*manifest.onnx, *manifest.derive]:
     # Raw graph logits straight from onnxruntime (independent of gensafe's batching), then gensafe's decisions.
     import onnxruntime as ort
 
-    session = ort.InferenceSession(str(model_dir / manifest.onnx[precision]), providers=["CPUExecutionProvider"])
+    if precision in manifest.onnx:
+        graph_path = model_dir / manifest.onnx[precision]
+    else:
+        from gensafe.derive import derived_graph
+
+        graph_path = derived_graph(model_dir, manifest, precision)
+    session = ort.InferenceSession(str(graph_path), providers=["CPUExecutionProvider"])
     names = {i.name for i in session.get_inputs()}
     first_windows = encode(test["text"][:256])
     graph_logits, torch_first = [], []
@@ -304,7 +313,10 @@ for precision in manifest.onnx:
     agree = float((ref_flags == got_flags).all(axis=1).mean())
     ok = agree >= 0.995 and (tolerance[precision] is None or diff <= tolerance[precision])
     parity[precision] = {"max_abs_logit_diff": diff, "decision_agreement": agree, "n_decisions": parity_n,
-                         "n_logits": 256, "tolerance": tolerance[precision], "passed": ok}
+                         "n_logits": 256, "tolerance": tolerance[precision], "passed": ok,
+                         "graph": "shipped" if precision in manifest.onnx else "derived on first use",
+                         "storage": "fp16 weights, int8 embedding rows" if precision == "fp32" and cfg.compact_fp32
+                         else precision}
     print(f"parity {precision}: max |Δlogit| {diff:.2e}, decisions identical on {100 * agree:.2f}% -> "
           f"{'PASS' if ok else 'FAIL'}")
 for precision in list(manifest.onnx):

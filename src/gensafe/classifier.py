@@ -51,8 +51,9 @@ def load(
         name_or_path: Model folder or name on the search path (see :mod:`gensafe.registry`).
         device: ``"auto"`` (CUDA when the GPU runtime and a GPU are present, else CPU), ``"cpu"``, ``"cuda"`` or
             ``"cuda:N"``. Asking for CUDA and not getting it raises ``RuntimeError``.
-        precision: ``"auto"`` (int8 on CPU and fp16 on CUDA when the folder has them, else fp32), or one of
-            ``"fp32"``, ``"fp16"``, ``"int8"``.
+        precision: ``"auto"`` (int8 on CPU and fp16 on CUDA when the folder ships them, else fp32), or one of
+            ``"fp32"``, ``"fp16"``, ``"int8"``; a precision the folder can derive (``manifest.derive``) is built on
+            first use and cached.
         policy: Thresholds to apply (default: the model's default operating point).
         threads: ONNX Runtime intra-op threads (default: ORT's choice, one per physical core).
         batch_tokens: Padded tokens per batch (default 8,192 on CPU, 65,536 on CUDA).
@@ -70,10 +71,18 @@ def load(
     manifest = ModelManifest.read(folder)
     device = resolve_device(device)
     precision = _pick_precision(manifest, precision, device)
-    onnx_name = manifest.onnx[precision]
-    if verify:
-        verify_files(folder, manifest, [onnx_name, manifest.tokenizer])
-    session, inputs = open_session(folder / onnx_name, device, threads=threads)
+    if precision in manifest.onnx:
+        onnx_name = manifest.onnx[precision]
+        if verify:
+            verify_files(folder, manifest, [onnx_name, manifest.tokenizer])
+        graph = folder / onnx_name
+    else:  # derived on first use from a shipped graph, cached and hash-checked (gensafe.derive)
+        from .derive import derived_graph
+
+        onnx_name = f"model.{precision}.onnx (derived)"
+        verify_files(folder, manifest, [manifest.onnx[manifest.derive[precision]], manifest.tokenizer])
+        graph = derived_graph(folder, manifest, precision)
+    session, inputs = open_session(graph, device, threads=threads)
     outputs = [o.name for o in session.get_outputs()]
     if manifest.output_name not in outputs:
         from .manifest import ModelFileError
@@ -109,8 +118,9 @@ def _pick_precision(manifest: ModelManifest, precision: str, device: str) -> str
             if p in manifest.onnx:
                 return p
         return next(iter(manifest.onnx))
-    if precision not in manifest.onnx:
-        raise ValueError(f"model {manifest.name!r} has no {precision} graph; it has {sorted(manifest.onnx)}")
+    if precision not in manifest.onnx and precision not in manifest.derive:
+        raise ValueError(f"model {manifest.name!r} has no {precision} graph; it has {sorted(manifest.onnx)}"
+                         + (f" and can derive {sorted(manifest.derive)}" if manifest.derive else ""))
     return precision
 
 

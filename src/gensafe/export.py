@@ -16,7 +16,7 @@ from typing import Any
 
 from .manifest import ModelManifest
 
-__all__ = ["export_onnx", "quantize_int8", "convert_fp16", "write_model_folder", "ONNX_FILES"]
+__all__ = ["export_onnx", "quantize_int8", "convert_fp16", "store_weights_fp16", "write_model_folder", "ONNX_FILES"]
 
 ONNX_FILES = {"fp32": "model.onnx", "int8": "model.int8.onnx", "fp16": "model.fp16.onnx"}
 
@@ -51,7 +51,9 @@ def export_onnx(model: Any, path: str | Path, *, opset: int = 17) -> Path:
     return path
 
 
-def quantize_int8(src: str | Path, dst: str | Path, *, per_channel: bool = True, embeddings: bool = True) -> Path:
+def quantize_int8(
+    src: str | Path, dst: str | Path, *, per_channel: bool = True, embeddings: bool = True, min_table: int = 1 << 16
+) -> Path:
     """Dynamic int8 quantisation (activations stay float, so no calibration set is needed).
 
     MatMul weights are quantised per output channel by onnxruntime. With ``embeddings`` the word-embedding table
@@ -63,11 +65,11 @@ def quantize_int8(src: str | Path, dst: str | Path, *, per_channel: bool = True,
     quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8, per_channel=per_channel,
                      op_types_to_quantize=["MatMul"])
     if embeddings:
-        _quantize_embedding_rows(dst)
+        _quantize_embedding_rows(dst, min_table)
     return Path(dst)
 
 
-def _quantize_embedding_rows(path: str | Path) -> None:
+def _quantize_embedding_rows(path: str | Path, min_table: int = 1 << 16) -> None:
     """Replace the largest Gather table by int8 rows + per-row scales: Gather → Cast → Mul(scale[ids])."""
     import numpy as np
     import onnx
@@ -77,10 +79,12 @@ def _quantize_embedding_rows(path: str | Path) -> None:
     graph = model.graph
     inits = {i.name: i for i in graph.initializer}
     gathers = [n for n in graph.node if n.op_type == "Gather" and n.input[0] in inits
-               and len(inits[n.input[0]].dims) == 2]
+               and len(inits[n.input[0]].dims) == 2 and inits[n.input[0]].data_type == onnx.TensorProto.FLOAT]
     if not gathers:
         return
     table_name = max((n.input[0] for n in gathers), key=lambda k: np.prod(inits[k].dims))
+    if np.prod(inits[table_name].dims) < min_table:
+        return  # no vocabulary-sized table (tiny test models keep theirs in fp32)
     table = numpy_helper.to_array(inits[table_name]).astype(np.float32)
     scale = np.maximum(np.abs(table).max(axis=1), 1e-12) / 127.0
     q = np.clip(np.round(table / scale[:, None]), -127, 127).astype(np.int8)
@@ -105,6 +109,60 @@ def _quantize_embedding_rows(path: str | Path) -> None:
     onnx.save(model, str(path))
 
 
+def store_weights_fp16(
+    path: str | Path, *, embeddings_int8: bool = True, min_size: int = 4096, min_table: int = 1 << 16
+) -> Path:
+    """Shrink an fp32 graph on disk without changing how it computes: large weights are stored in fp16 behind a
+    Cast to fp32 (onnxruntime folds the Cast when the session opens, so inference runs in fp32), and the
+    word-embedding table is stored as int8 rows with per-row scales. About 2.5x smaller; scores move by ~1e-2.
+    """
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+
+    if embeddings_int8:
+        _quantize_embedding_rows(path, min_table)
+    model = onnx.load(str(path))
+    graph = model.graph
+    casts = []
+    for init in list(graph.initializer):
+        if init.data_type == TensorProto.FLOAT and int(np.prod(init.dims)) >= min_size:
+            array = numpy_helper.to_array(init)
+            graph.initializer.remove(init)
+            graph.initializer.append(numpy_helper.from_array(array.astype(np.float16), init.name + "_fp16"))
+            casts.append(helper.make_node("Cast", [init.name + "_fp16"], [init.name], to=TensorProto.FLOAT,
+                                          name=init.name + "_to_fp32"))
+    nodes = list(graph.node)
+    graph.ClearField("node")
+    graph.node.extend(casts + nodes)
+    onnx.save(model, str(path))
+    return Path(path)
+
+
+def restore_weights_fp32(src: str | Path, dst: str | Path) -> Path:
+    """Undo :func:`store_weights_fp16` for the Cast-behind weights (int8 embedding rows stay): the input that
+    :func:`quantize_int8` needs to derive an int8 graph from a shipped fp16-stored one."""
+    import numpy as np
+    import onnx
+    from onnx import numpy_helper
+
+    model = onnx.load(str(src))
+    graph = model.graph
+    inits = {i.name: i for i in graph.initializer}
+    keep = []
+    for node in graph.node:
+        if node.op_type == "Cast" and node.input[0].endswith("_fp16") and node.input[0] in inits:
+            array = numpy_helper.to_array(inits.pop(node.input[0])).astype(np.float32)
+            graph.initializer.remove(next(i for i in graph.initializer if i.name == node.input[0]))
+            graph.initializer.append(numpy_helper.from_array(array, node.output[0]))
+        else:
+            keep.append(node)
+    graph.ClearField("node")
+    graph.node.extend(keep)
+    onnx.save(model, str(dst))
+    return Path(dst)
+
+
 def convert_fp16(src: str | Path, dst: str | Path) -> Path:
     """Cast weights and activations to fp16 for GPU serving, keeping graph inputs and outputs in their types."""
     import onnx
@@ -126,12 +184,18 @@ def write_model_folder(
     precisions: Sequence[str] = ("fp32",),
     max_tokens: int = 256,
     window_overlap: int = 32,
+    compact_fp32: bool = False,
+    compact_min_size: int = 4096,
     text_prefix: str = "",
     role_prefixes: dict[str, str] | None = None,
     default_operating_point: str = "strict",
     provenance: dict[str, Any] | None = None,
 ) -> ModelManifest:
-    """Export ``model`` in the given precisions, copy the tokenizer and write a hashed ``manifest.json``."""
+    """Export ``model`` in the given precisions, copy the tokenizer and write a hashed ``manifest.json``.
+
+    With ``compact_fp32`` the fp32 graph is stored with fp16 weights and int8 embedding rows (it still computes in
+    fp32; see :func:`store_weights_fp16`), and the manifest says int8 can be derived from it on first use.
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     unknown = set(precisions) - set(ONNX_FILES)
@@ -139,13 +203,19 @@ def write_model_folder(
         raise ValueError(f"precisions must be a subset of {sorted(ONNX_FILES)}, got {list(precisions)}")
     fp32 = export_onnx(model, folder / ONNX_FILES["fp32"])
     onnx_files = {"fp32": fp32.name}
+    min_table = 1 << 16 if compact_min_size >= 4096 else compact_min_size
     if "int8" in precisions:
-        onnx_files["int8"] = quantize_int8(fp32, folder / ONNX_FILES["int8"]).name
+        onnx_files["int8"] = quantize_int8(fp32, folder / ONNX_FILES["int8"], min_table=min_table).name
     if "fp16" in precisions:
         onnx_files["fp16"] = convert_fp16(fp32, folder / ONNX_FILES["fp16"]).name
+    derive = {}
     if "fp32" not in precisions:
         fp32.unlink()
         del onnx_files["fp32"]
+    elif compact_fp32:
+        store_weights_fp16(fp32, min_size=compact_min_size, min_table=min_table)
+        if "int8" not in onnx_files:
+            derive["int8"] = "fp32"
     shutil.copyfile(tokenizer_file, folder / "tokenizer.json")
     manifest = ModelManifest(
         name=name,
@@ -157,6 +227,7 @@ def write_model_folder(
         text_prefix=text_prefix,
         role_prefixes=role_prefixes or {},
         onnx=onnx_files,
+        derive=derive,
         tokenizer="tokenizer.json",
         provenance=provenance or {},
     )

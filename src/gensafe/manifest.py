@@ -58,6 +58,8 @@ class ModelManifest:
             ``"{context}\n{text}"``; empty (default) means the model scores the text alone and ignores context.
         context_chars: Characters of context kept (the end of it) when a template is used.
         onnx: Precision -> ONNX file name, e.g. ``{"fp32": "model.onnx", "int8": "model.int8.onnx"}``.
+        derive: Precision -> precision of a shipped graph it can be derived from on first use (``{"int8": "fp32"}``);
+            derived graphs are cached locally and verified by hash (see :mod:`gensafe.derive`).
         tokenizer: Tokenizer file name.
         output_name: Name of the logits output of the graph.
         files: File name -> sha256 of every file above.
@@ -76,6 +78,7 @@ class ModelManifest:
     context_template: str = ""
     context_chars: int = 512
     onnx: dict[str, str] = field(default_factory=lambda: {"fp32": "model.onnx"})
+    derive: dict[str, str] = field(default_factory=dict)
     tokenizer: str = "tokenizer.json"
     output_name: str = "logits"
     files: dict[str, str] = field(default_factory=dict)
@@ -103,6 +106,9 @@ class ModelManifest:
             raise ValueError(f"window_overlap must be in [0, max_tokens/2), got {self.window_overlap}")
         if self.context_template and ("{text}" not in self.context_template or "{context}" not in self.context_template):
             raise ValueError("context_template must contain {context} and {text}")
+        for target, source in self.derive.items():
+            if source not in self.onnx:
+                raise ValueError(f"derive: {target} comes from {source}, which the folder does not ship")
         if self.format_version > FORMAT_VERSION:
             raise ValueError(
                 f"model folder format {self.format_version} is newer than this gensafe supports ({FORMAT_VERSION});"

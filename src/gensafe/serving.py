@@ -105,18 +105,20 @@ class AsyncGuard:
         await self.close(drain=exc[0] is None)
 
     async def close(self, *, drain: bool = True) -> None:
-        """Stop taking requests; score what is queued (``drain``) or fail it with :class:`GuardClosed`."""
+        """Stop taking requests; score what is queued (``drain``) or fail it with :class:`GuardClosed`.
+
+        A batch already running always finishes and its callers get their results.
+        """
         self._closed = True
         if self._queue is None:
             return
-        if drain:
-            await self._queue.join()
-        else:
+        if not drain:
             while not self._queue.empty():
                 req = self._queue.get_nowait()
                 if not req.future.done():
                     req.future.set_exception(GuardClosed("guard closed before this request was scored"))
                 self._queue.task_done()
+        await self._queue.join()  # queued work (drain) and the batch in flight
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

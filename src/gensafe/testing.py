@@ -66,10 +66,12 @@ def build_tiny_model(
     text_prefix: str = "query: ",
     precisions: Sequence[str] = ("fp32", "int8"),
     token_type_ids: bool = True,
+    compact: bool = False,
 ) -> tuple[Path, Any]:
     """Build a random tiny model folder; return it and the torch model it was exported from (eval mode).
 
-    Thresholds are set from the model's own score distribution on :data:`TINY_CORPUS` (``strict`` at the 30th
+    With ``compact`` the fp32 graph is stored like the shipped models (fp16 weights, int8 embedding rows) and int8
+    is left to be derived on first use. Thresholds are set from the model's own score distribution on :data:`TINY_CORPUS` (``strict`` at the 30th
     percentile, ``loose`` at the 80th), so both operating points flag something and differ.
     """
     import numpy as np
@@ -114,7 +116,9 @@ def build_tiny_model(
         name="tiny-random",
         labels=labels,
         thresholds={"strict": strict, "loose": loose},
-        precisions=precisions,
+        precisions=("fp32",) if compact else precisions,
+        compact_fp32=compact,
+        compact_min_size=256,
         max_tokens=max_tokens,
         window_overlap=window_overlap,
         text_prefix=text_prefix,
