@@ -145,7 +145,8 @@ def build_subject(run: str | None, encoder: str | None, layers: str = "every2", 
     folder = Path(tempfile.mkdtemp(prefix="gensafe-bench-model-"))
     thresholds = thresholds or {"balanced": {c: 0.5 for c in labels}}
     write_model_folder(folder, model, tokenizer, name=name, labels=labels, thresholds=thresholds,
-                       precisions=("fp32", "int8"), max_tokens=max_tokens, text_prefix=prefix,
+                       precisions=("fp32", "int8"), max_tokens=max_tokens, window_overlap=min(16, max_tokens // 4),
+                       text_prefix=prefix,
                        default_operating_point="balanced" if "balanced" in thresholds else next(iter(thresholds)))
     torch.set_grad_enabled(False)
     return {"model": model, "folder": folder, "tokenizer": tokenizer, "labels": labels, "max_tokens": max_tokens,

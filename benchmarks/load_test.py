@@ -101,6 +101,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--requests", type=int, default=512)
     p.add_argument("--clients", type=int, default=32)
     p.add_argument("--max-wait-ms", type=float, default=2.0)
+    p.add_argument("--precision", default="fp32",
+                   help="fp32 (default) scores a text the same whatever its batch, so any difference is an error; "
+                        "int8 quantises activations per batch and differs slightly by design")
     p.add_argument("--out", type=Path, default=Path(__file__).with_name("results") / "load_test.json")
     args = p.parse_args(argv)
     model = args.model
@@ -110,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         from gensafe.testing import build_tiny_model
 
         model = build_tiny_model(Path(tempfile.mkdtemp()) / "tiny", max_tokens=64)[0]
-    clf = gensafe.load(model, device="cpu")
+    clf = gensafe.load(model, device="cpu", precision=args.precision)
     result = run(clf, args.requests, args.clients, args.max_wait_ms)
     result["model"] = clf.name
     result["precision"] = clf.precision

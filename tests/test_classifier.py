@@ -266,3 +266,13 @@ def test_context_is_encoded_as_the_model_folder_declares(clf, model_copy):
     assert got.windows[1] == 0  # a blank answer stays blank whatever its context
     with pytest.raises(ValueError, match="context has 1 items for 2 texts"):
         with_ctx.predict([answer, answer], context=[prompt])
+
+
+def test_fp16_graph_matches_fp32_within_fp16_tolerance(tmp_path):
+    from gensafe.testing import build_tiny_model
+
+    folder, _ = build_tiny_model(tmp_path / "fp16", precisions=("fp32", "fp16"), seed=2)
+    a = gensafe.load(folder, device="cpu", precision="fp32").predict(TINY_CORPUS).scores
+    half = gensafe.load(folder, device="cpu", precision="fp16")
+    assert half.precision == "fp16"
+    np.testing.assert_allclose(half.predict(TINY_CORPUS).scores, a, atol=1e-2)

@@ -230,6 +230,18 @@ def read_copyright(root: Path) -> Iterator[Raw]:
             yield Raw(response, "en", "response", f"response:{r['Label'].strip()}")
 
 
+def read_cvalues(root: Path) -> Iterator[Raw]:
+    for r in _jsonl(root / "CValues" / "cvalues_responsibility_prompts.jsonl"):
+        yield Raw(r["prompt"], "zh", "prompt", r["domain_en"])
+
+
+def read_hh_rlhf(root: Path) -> Iterator[Raw]:
+    """First human turn of each red-team dialogue (unlabelled requests; see label_map.toml)."""
+    for r in _jsonl(root / "hh-rlhf-harmless" / "harmless-base_test.jsonl.gz"):
+        first = r["chosen"].split("\n\nHuman: ", 1)[-1].split("\n\nAssistant:", 1)[0].strip()
+        yield Raw(first, "en", "prompt", "red_team_turn")
+
+
 # research build -------------------------------------------------------------------------------------------------------
 def read_chineseharm(root: Path) -> Iterator[Raw]:
     for r in _json(root / "ChineseHarm-bench" / "bench.json"):
@@ -313,7 +325,8 @@ READERS: dict[str, Callable[[Path], Iterator[Raw]]] = {
     "XSTest": read_xstest, "DiaSafety": read_diasafety, "HateCheck": read_hatecheck,
     "davidson-hate-offensive": read_davidson, "EDOS": read_edos, "Do-Not-Answer": read_do_not_answer,
     "SimpleSafetyTests": read_simple_safety, "deccp": read_deccp, "LawRefBook-Laws": read_lawrefbook,
-    "Chinese-medical-dialogue": read_medical, "copyright-evals": read_copyright,
+    "Chinese-medical-dialogue": read_medical, "copyright-evals": read_copyright, "CValues": read_cvalues,
+    "hh-rlhf-harmless": read_hh_rlhf,
     "ChineseHarm-bench": read_chineseharm, "S-Eval": read_seval, "XSafety": read_xsafety, "Weibo21": read_weibo21,
     "CHECKED": read_checked, "CED_Dataset": read_ced, "SDCNL": read_sdcnl, "TweetEval-hate-offensive": read_tweeteval,
     "THUCNews-titles": read_thucnews, "MultiPriv-PII": read_multipriv, "ETHOS": read_ethos,
@@ -355,7 +368,7 @@ def read_label_map(path: Path = LABEL_MAP_PATH) -> dict[str, Any]:
             bad = [c for c in codes if c != "A.2.x" and c not in RISK_CODES]
             if bad:
                 raise ValueError(f"label_map.toml: {name} / {key!r} maps to unknown codes {bad}")
-        if spec.get("build") not in ("default", "research", "eval"):
+        if spec.get("build") not in ("default", "research", "eval", "unlabelled"):
             raise ValueError(f"label_map.toml: {name} has build {spec.get('build')!r}")
     return table
 
