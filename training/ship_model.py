@@ -52,8 +52,10 @@ def card(manifest: ModelManifest, metrics: dict, bench: dict | None, run: Path, 
         + f", `tokenizer.json`; {size_mb:.1f} MB in all, sha256 of each in `manifest.json`."
         + (" Derived on first use and cached (hash-checked): " + ", ".join(
             f"{t} from {s}" for t, s in manifest.derive.items()) + "." if manifest.derive else ""),
-        f"* Trained with `python training/train.py --config training/configs/default.toml` "
-        f"({prov.get('train', {}).get('steps')} steps, batch {cfg.get('batch_size')}, "
+        "* Trained with `python training/train.py --config training/configs/default.toml`"
+        + (f", then resumed with `max_steps={cfg['max_steps']}` (a second epoch, learning-rate schedule restarted; "
+           "see training/README.md)" if cfg.get("max_steps") else "")
+        + f" ({prov.get('train', {}).get('steps')} steps, batch {cfg.get('batch_size')}, "
         f"{prov.get('train', {}).get('seconds')} s on {prov.get('train', {}).get('device')}, torch "
         f"{prov.get('train', {}).get('torch')}).", "",
         "## Training data (licence-clean `default` build)", "",
