@@ -31,9 +31,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import build_subject, environment, percentiles, sample_texts, time_calls, write_rows  # noqa: E402
-
 import gensafe  # noqa: E402
+from common import build_subject, environment, percentiles, sample_texts, time_calls, write_rows  # noqa: E402
 
 TARGETS = {"int8_speedup": 4.0, "fp32_speedup": 1.5, "int8_agreement": 0.99}
 

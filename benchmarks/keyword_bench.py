@@ -21,7 +21,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import environment, sample_texts  # noqa: E402
-
 from gensafe.keywords import Lexicon, Matcher, Term  # noqa: E402
 
 

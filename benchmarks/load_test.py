@@ -22,9 +22,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import environment, percentiles, sample_texts  # noqa: E402
-
 import gensafe  # noqa: E402
+from common import environment, percentiles, sample_texts  # noqa: E402
 from gensafe.serving import AsyncGuard  # noqa: E402
 
 

@@ -24,9 +24,8 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import environment  # noqa: E402
-
 import gensafe  # noqa: E402
+from common import environment  # noqa: E402
 from gensafe.serving import StreamGuard  # noqa: E402
 
 

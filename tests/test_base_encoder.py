@@ -63,7 +63,6 @@ def _synthetic_e5(rng, vocab_pieces):
 
 def test_e5_file_parses_and_maps_onto_bert(tmp_path):
     from build_base_encoder import convert
-
     from gensafe.testing import build_tiny_tokenizer
 
     tok_json = json.loads(build_tiny_tokenizer(tmp_path / "tok.json").read_text())

@@ -129,7 +129,7 @@ def test_scan_csv_and_text(tiny_model, tmp_path):
                  "--model", str(tiny_model[0]), "--quiet"]) == 2
 
     txt = tmp_path / "in.txt"
-    txt.write_bytes("line one\n\n第三行 \xff bad byte\n".encode("utf-8").replace(b"\xc3\xbf", b"\xff"))
+    txt.write_bytes("line one\n\n第三行 \xff bad byte\n".encode().replace(b"\xc3\xbf", b"\xff"))
     out = tmp_path / "txt.jsonl"
     assert main(["scan", str(txt), "--out", str(out), "--model", str(tiny_model[0]), "--quiet"]) == 0
     rows = _rows(out)

@@ -24,9 +24,8 @@ import torch
 from transformers import BertModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from trim import keep_layers  # noqa: E402
-
 from gensafe.modeling import MeanPoolClassifier  # noqa: E402
+from trim import keep_layers  # noqa: E402
 
 
 def _size_mb(model: torch.nn.Module) -> float:

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from .manifest import ModelManifest, verify_files
+from .manifest import ModelFileError, ModelManifest, verify_files
 from .policy import Policy
 from .registry import DEFAULT_MODEL, resolve_model
 from .result import Result
@@ -86,13 +86,9 @@ def load(
     session, inputs = open_session(graph, device, threads=threads)
     outputs = [o.name for o in session.get_outputs()]
     if manifest.output_name not in outputs:
-        from .manifest import ModelFileError
-
         raise ModelFileError(f"{folder / onnx_name} has no output {manifest.output_name!r} (outputs: {outputs})")
     width = session.get_outputs()[outputs.index(manifest.output_name)].shape[-1]
     if isinstance(width, int) and width != len(manifest.labels):
-        from .manifest import ModelFileError
-
         raise ModelFileError(f"{onnx_name} outputs {width} scores but the manifest lists {len(manifest.labels)} labels")
     encoder = WindowEncoder(folder / manifest.tokenizer, manifest.max_tokens, manifest.window_overlap)
     clf = Classifier(
