@@ -57,7 +57,7 @@ def engine_grid(subject: dict, threads: int, quick: bool) -> list[dict]:
                          "token_type_ids": np.zeros((batch, seq), dtype=np.int64)}
                 feeds = {k: v for k, v in feeds.items() if k in names}
                 repeat = 5 if quick else max(10, min(50, int(2000 / (batch * seq) * 10)))
-                times = time_calls(lambda: session.run(None, feeds), warmup=3, repeat=repeat)
+                times = time_calls(lambda s=session, f=feeds: s.run(None, f), warmup=3, repeat=repeat)
                 stats = percentiles(times)
                 rows.append({"suite": "engine", "engine": "onnxruntime", "provider": "CPUExecutionProvider",
                              "precision": precision, "batch_size": batch, "sequence_length": seq, "threads": threads,

@@ -36,6 +36,9 @@ import numpy as np
 import torch
 from torch import nn
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import percentiles, time_calls  # noqa: E402  (numpy and the standard library only)
+
 CONFIG = {"vocab": 63574, "hidden": 384, "layers": 6, "heads": 12, "ffn": 1536, "labels": 18, "max_pos": 512}
 
 
@@ -77,29 +80,10 @@ def flops_per_text(c: dict, tokens: int) -> float:
     return n * tokens * per_token_layer + 2 * h * c["labels"]
 
 
-def timed(fn, sync, warmup: int, repeat: int) -> list[float]:
-    for _ in range(warmup):
-        fn()
-    sync()
-    out = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        sync()
-        out.append(time.perf_counter() - t0)
-    return out
-
-
-def pct(times: list[float]) -> dict:
-    ms = np.asarray(times) * 1000
-    return {"p50_ms": float(np.percentile(ms, 50)), "p90_ms": float(np.percentile(ms, 90)),
-            "p99_ms": float(np.percentile(ms, 99))}
-
-
 def matmul_rate(device: str, dtype: torch.dtype, sync, n: int = 8192) -> float:
     a = torch.randn(n, n, device=device, dtype=dtype)
     b = torch.randn(n, n, device=device, dtype=dtype)
-    times = timed(lambda: a @ b, sync, 3, 10)
+    times = time_calls(lambda: a @ b, 3, 10, sync)
     return 2 * n**3 / float(np.median(times))
 
 
@@ -162,8 +146,8 @@ def main(argv: list[str] | None = None) -> int:
                 for s in seqs:
                     ids = torch.randint(5, cfg["vocab"], (b, s), device=device)
                     mask = torch.ones_like(ids)
-                    times = timed(lambda m=model, i=ids, k=mask: m(i, k), sync, 3, 5 if args.quick else 30)
-                    st = pct(times)
+                    times = time_calls(lambda m=model, i=ids, k=mask: m(i, k), 3, 5 if args.quick else 30, sync)
+                    st = percentiles(times)
                     tps = b / (st["p50_ms"] / 1000)
                     limit = rates[name] / flops_per_text(cfg, s)
                     rows.append({"suite": "engine", "engine": "torch", "device": device, "precision": name,
@@ -187,8 +171,8 @@ def main(argv: list[str] | None = None) -> int:
                     for k, v in feeds.items():
                         binding.bind_ortvalue_input(k, ort.OrtValue.ortvalue_from_numpy(v, "cuda", 0))
                     binding.bind_output("logits", "cuda", 0)
-                    times = timed(lambda bd=binding: sess.run_with_iobinding(bd), lambda: None, 3, 30)
-                    st = pct(times)
+                    times = time_calls(lambda bd=binding, s=sess: s.run_with_iobinding(bd), 3, 30)
+                    st = percentiles(times)
                     tps = b / (st["p50_ms"] / 1000)
                     rows.append({"suite": "engine", "engine": "onnxruntime", "device": "CUDAExecutionProvider",
                                  "precision": name, "batch_size": b, "sequence_length": s, "io_binding": True, **st,
@@ -212,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
                     mask[r, : lengths[i]] = 1
                 tensors.append((ids, mask))
             run = lambda ts=tensors: [model(i, m) for i, m in ts]  # noqa: E731
-            times = timed(run, sync, 0 if args.quick else 1, 1 if args.quick else 3)
+            times = time_calls(run, 0 if args.quick else 1, 1 if args.quick else 3, sync)
             seconds = float(np.median(times))
             useful = sum(flops_per_text(cfg, n) for n in lengths)
             rows.append({"suite": "workload", "engine": "torch", "device": device, "precision": name,

@@ -76,10 +76,11 @@ def evaluate(clf: gensafe.Classifier, ds: Any, split: str = "test") -> dict[str,
     lang = np.array(rows["lang"])
     source = np.array(rows["source"])
     points = sorted(clf.manifest.thresholds)
+    thresholds = {point: Policy(operating_point=point).thresholds(clf.manifest) for point in points}
     out: dict[str, Any] = {"split": split, "n": len(texts), "seconds": seconds, "texts_per_s": len(texts) / seconds,
                            "labels": labels, "ece": expected_calibration_error(y, scores, mask), "points": {}}
     for point in points:
-        th = Policy(operating_point=point).thresholds(clf.manifest)
+        th = thresholds[point]
         flags = scores >= th
         # A row counts as flagged on the risks its source judged: a source that labelled only sexism (EDOS) or only
         # regional/gender/race offence (COLD) says nothing about the other risks, so flags there are not errors.
@@ -111,8 +112,8 @@ def evaluate(clf: gensafe.Classifier, ds: Any, split: str = "test") -> dict[str,
         }
     known_max = np.where(mask, scores, 0.0).max(axis=1) if len(labels) else np.zeros(len(texts))
     out["binary_auc"] = {lg: _auc(unsafe[lang == lg], known_max[lang == lg]) for lg in ("zh", "en")}
-    out["any_flag_rate_on_safe"] = {point: float((scores[~unsafe] >= Policy(operating_point=point).thresholds(
-        clf.manifest)).any(axis=1).mean()) for point in points}
+    out["any_flag_rate_on_safe"] = {point: float((scores[~unsafe] >= th).any(axis=1).mean())
+                                    for point, th in thresholds.items()}
     out["_scores"] = scores
     out["_y"] = y
     out["_mask"] = mask
@@ -183,7 +184,8 @@ def pr_plot(ev: dict[str, Any], path: Path) -> None:
     plt.close(fig)
 
 
-def _pct(x: float | None) -> str:
+def pct(x: float | None) -> str:
+    """A share as a percentage with one decimal, or a dash for none."""
     return "—" if x is None else f"{100 * x:.1f}"
 
 
@@ -198,12 +200,12 @@ def markdown(ev: dict[str, Any], chi: dict[str, Any], clf: gensafe.Classifier, c
     lines += ["## Unsafe vs safe (any risk flagged)", "",
               "A text is flagged when any risk its source judged is over threshold (sources that labelled only some "
               "risks, e.g. EDOS sexism, say nothing about the others). Share of safe test texts with any flag at all: "
-              + ", ".join(f"{p} {_pct(v)} %" for p, v in ev["any_flag_rate_on_safe"].items()) + ".", "",
+              + ", ".join(f"{p} {pct(v)} %" for p, v in ev["any_flag_rate_on_safe"].items()) + ".", "",
               "| operating point | lang | precision | recall | F1 | n unsafe | n |", "|---|---|---:|---:|---:|---:|---:|"]
     for point, data in ev["points"].items():
         for lg in ("zh", "en", "all"):
             b = data["binary"][lg]
-            lines.append(f"| {point} | {lg} | {_pct(b['precision'])} | {_pct(b['recall'])} | {_pct(b['f1'])} | "
+            lines.append(f"| {point} | {lg} | {pct(b['precision'])} | {pct(b['recall'])} | {pct(b['f1'])} | "
                          f"{b['support']:,} | {b['n']:,} |")
     aucs = ", ".join(f"{lg} {'—' if v is None else f'{v:.3f}'}" for lg, v in ev["binary_auc"].items())
     lines += ["", f"ROC-AUC of the max risk score: {aucs}.", ""]
@@ -212,7 +214,7 @@ def markdown(ev: dict[str, Any], chi: dict[str, Any], clf: gensafe.Classifier, c
               "| risk | name | precision | recall | F1 | ROC-AUC | support | threshold |", "|---|---|---:|---:|---:|---:|---:|---:|"]
     for code, m in ev["points"][default]["per_risk"].items():
         auc = "—" if m["auc"] is None else f"{m['auc']:.3f}"
-        lines.append(f"| {code} | {risk(code).en} | {_pct(m['precision'])} | {_pct(m['recall'])} | {_pct(m['f1'])} | "
+        lines.append(f"| {code} | {risk(code).en} | {pct(m['precision'])} | {pct(m['recall'])} | {pct(m['f1'])} | "
                      f"{auc} | {m['support']} | {m['threshold']:.3f} |")
     uncovered = [c for c in RISK_CODES if c not in clf.labels]
     lines += ["", f"Not covered by the classifier (no score emitted): {', '.join(uncovered)}.", ""]
@@ -222,13 +224,13 @@ def markdown(ev: dict[str, Any], chi: dict[str, Any], clf: gensafe.Classifier, c
         cells = []
         for s in BENIGN_SOURCES:
             st = data["by_source"].get(s)
-            cells.append("—" if not st or st["false_positive_rate"] is None else f"{_pct(st['false_positive_rate'])} ({st['safe_n']})")
-        lines.append(f"| {point} | {_pct(data['benign_false_positive_rate'])} ({data['benign_n']}) | " + " | ".join(cells) + " |")
+            cells.append("—" if not st or st["false_positive_rate"] is None else f"{pct(st['false_positive_rate'])} ({st['safe_n']})")
+        lines.append(f"| {point} | {pct(data['benign_false_positive_rate'])} ({data['benign_n']}) | " + " | ".join(cells) + " |")
     lines += ["", "## Per source (operating point `" + default + "`)", "",
               "| source | precision | recall | F1 | unsafe | n | FP rate on safe |", "|---|---:|---:|---:|---:|---:|---:|"]
     for s, st in ev["points"][default]["by_source"].items():
-        lines.append(f"| {s} | {_pct(st['precision'])} | {_pct(st['recall'])} | {_pct(st['f1'])} | {st['support']} | "
-                     f"{st['n']} | {_pct(st['false_positive_rate'])} |")
+        lines.append(f"| {s} | {pct(st['precision'])} | {pct(st['recall'])} | {pct(st['f1'])} | {st['support']} | "
+                     f"{st['n']} | {pct(st['false_positive_rate'])} |")
     if chi:
         lines += ["", "## CHiSafetyBench should-refuse questions (zh; never trained on): recall, %", "",
                   "| risk | n | " + " | ".join(f"{p}: any risk | {p}: right risk" for p in chi) + " |",
@@ -238,7 +240,7 @@ def markdown(ev: dict[str, Any], chi: dict[str, Any], clf: gensafe.Classifier, c
             cells = []
             for p in chi:
                 v = chi[p][code]
-                cells += [_pct(v["recall_any"]), _pct(v["recall_right_risk"]) if v["covered"] else "not covered"]
+                cells += [pct(v["recall_any"]), pct(v["recall_right_risk"]) if v["covered"] else "not covered"]
             lines.append(f"| {code} | {chi[next(iter(chi))][code]['n']} | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 

@@ -20,12 +20,11 @@ from pathlib import Path
 from gensafe.manifest import ModelManifest, verify_files
 from gensafe.taxonomy import RISK_CODES, risk
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from evaluate import pct  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 BUDGET_MB = 60
-
-
-def _pct(x: float | None) -> str:
-    return "—" if x is None else f"{100 * x:.1f}"
 
 
 def card(manifest: ModelManifest, metrics: dict, bench: dict | None, run: Path, size_mb: float) -> str:
@@ -81,17 +80,17 @@ def card(manifest: ModelManifest, metrics: dict, bench: dict | None, run: Path, 
               "|---|---:|---:|---:|---:|---:|---:|"]
     for point, data in metrics["points"].items():
         zh, en = data["binary"]["zh"], data["binary"]["en"]
-        lines.append(f"| {point} | {_pct(zh['precision'])} | {_pct(zh['recall'])} | {_pct(zh['f1'])} | "
-                     f"{_pct(en['precision'])} | {_pct(en['recall'])} | {_pct(en['f1'])} |")
+        lines.append(f"| {point} | {pct(zh['precision'])} | {pct(zh['recall'])} | {pct(zh['f1'])} | "
+                     f"{pct(en['precision'])} | {pct(en['recall'])} | {pct(en['f1'])} |")
     best = {lg: max(metrics["points"].items(), key=lambda kv: kv[1]["binary"][lg]["f1"]) for lg in ("zh", "en")}
-    lines += ["", "Best F1: " + "; ".join(f"{lg} {_pct(v[1]['binary'][lg]['f1'])} at `{v[0]}`" for lg, v in best.items())
+    lines += ["", "Best F1: " + "; ".join(f"{lg} {pct(v[1]['binary'][lg]['f1'])} at `{v[0]}`" for lg, v in best.items())
               + f". Expected calibration error (test): {metrics['ece']:.4f}.", ""]
     lines += [f"### Per risk (operating point `{default}`; risks with ≥ 50 test examples)", "",
               "| risk | precision | recall | F1 | ROC-AUC | support |", "|---|---:|---:|---:|---:|---:|"]
     for code, m in metrics["points"][default]["per_risk"].items():
         if m["support"] >= 50:
             auc = "—" if m["auc"] is None else f"{m['auc']:.3f}"
-            lines.append(f"| {code} {risk(code).en} | {_pct(m['precision'])} | {_pct(m['recall'])} | {_pct(m['f1'])} | "
+            lines.append(f"| {code} {risk(code).en} | {pct(m['precision'])} | {pct(m['recall'])} | {pct(m['f1'])} | "
                          f"{auc} | {m['support']} |")
     small = [f"{c} ({m['support']})" for c, m in metrics["points"][default]["per_risk"].items() if m["support"] < 50]
     if small:
@@ -104,7 +103,7 @@ def card(manifest: ModelManifest, metrics: dict, bench: dict | None, run: Path, 
               "### Benign text about sensitive matters (false-positive rate, %)", "",
               "| operating point | benign texts | false-positive rate % |", "|---|---:|---:|"]
     for point, data in metrics["points"].items():
-        lines.append(f"| {point} | {data['benign_n']:,} | {_pct(data['benign_false_positive_rate'])} |")
+        lines.append(f"| {point} | {data['benign_n']:,} | {pct(data['benign_false_positive_rate'])} |")
     lines += ["", "Benign set: the safe test rows of LawRefBook-Laws (PRC statutes on state security, crime, "
               "personality rights), Chinese-medical-dialogue (health Q&A), XSTest safe prompts (homonyms, safe "
               "contexts), HalluQA / HaluEval answers, deccp answered questions and HateCheck non-hateful cases. "
@@ -114,8 +113,8 @@ def card(manifest: ModelManifest, metrics: dict, bench: dict | None, run: Path, 
         lines += ["### CHiSafetyBench should-refuse questions (never trained on)", "",
                   "| risk | n | flagged (any risk) % | flagged as this risk % |", "|---|---:|---:|---:|"]
         for code, v in chi.items():
-            right = _pct(v["recall_right_risk"]) if v["covered"] else "not covered"
-            lines.append(f"| {code} | {v['n']} | {_pct(v['recall_any'])} | {right} |")
+            right = pct(v["recall_right_risk"]) if v["covered"] else "not covered"
+            lines.append(f"| {code} | {v['n']} | {pct(v['recall_any'])} | {right} |")
         lines.append("")
     parity = prov.get("parity", {})
     if parity:

@@ -152,8 +152,9 @@ def restore_weights_fp32(src: str | Path, dst: str | Path) -> Path:
     keep = []
     for node in graph.node:
         if node.op_type == "Cast" and node.input[0].endswith("_fp16") and node.input[0] in inits:
-            array = numpy_helper.to_array(inits.pop(node.input[0])).astype(np.float32)
-            graph.initializer.remove(next(i for i in graph.initializer if i.name == node.input[0]))
+            stored = inits.pop(node.input[0])
+            array = numpy_helper.to_array(stored).astype(np.float32)
+            graph.initializer.remove(stored)
             graph.initializer.append(numpy_helper.from_array(array, node.output[0]))
         else:
             keep.append(node)

@@ -229,15 +229,12 @@ class Lexicon:
                 f.write("\t".join(c.replace("\t", " ").replace("\n", " ") for c in cells) + "\n")
 
     def __add__(self, other: Lexicon) -> Lexicon:
-        return Lexicon(self.terms + other.terms, f"{self.name}+{other.name}", allow=self.allow + other.allow)
+        return Lexicon.stack([self, other])
 
     @classmethod
     def stack(cls, lexicons: Sequence[Lexicon]) -> Lexicon:
-        out = cls(name="+".join(lx.name for lx in lexicons))
-        for lx in lexicons:
-            out = out + lx
-        out.name = "+".join(lx.name for lx in lexicons)
-        return out
+        return cls([t for lx in lexicons for t in lx.terms], "+".join(lx.name for lx in lexicons),
+                   allow=[a for lx in lexicons for a in lx.allow])
 
     def __len__(self) -> int:
         return len(self.terms)

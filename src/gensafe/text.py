@@ -49,7 +49,7 @@ def clean_text(text: str) -> str:
     Lone surrogates (from ``surrogateescape`` decoding or broken JSON) cannot be encoded to UTF-8 and would crash the
     tokenizer, so they become the replacement character rather than vanishing silently.
     """
-    text = _SURROGATE.sub("\ufffd", text)
+    text = replace_surrogates(text)
     text = unicodedata.normalize("NFKC", text)
     return _CONTROL.sub("", text)
 
