@@ -66,6 +66,7 @@ def _tiny_data(root: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def tiny_base(tmp_path_factory):
+    import torch
     from transformers import BertConfig, BertModel
 
     from gensafe.testing import build_tiny_tokenizer
@@ -73,6 +74,7 @@ def tiny_base(tmp_path_factory):
     out = tmp_path_factory.mktemp("base")
     corpus = ZH_BAD + ZH_OK + EN_BAD + EN_OK + ["为了惩罚犯罪，保护人民，根据宪法制定本法。", "query: case split train dev test"]
     build_tiny_tokenizer(out / "tokenizer.json", corpus=corpus, vocab_size=200)
+    torch.manual_seed(0)
     cfg = BertConfig(vocab_size=200, hidden_size=32, num_hidden_layers=4, num_attention_heads=2,
                      intermediate_size=64, max_position_embeddings=128)
     BertModel(cfg, add_pooling_layer=False).save_pretrained(out)
@@ -82,7 +84,9 @@ def tiny_base(tmp_path_factory):
 def _train(data, base, out, *extra):
     cmd = [sys.executable, str(ROOT / "training" / "train.py"), f"data={data}", f"base_model={base}", f"out={out}",
            "sources=['COLDataset', 'XSTest', 'LawRefBook-Laws']", "min_train_positives=5", "max_tokens=32",
-           "window_overlap=4", "batch_size=8", "lr=1e-3", "layers=every2", "checkpoint_every=10", "eval_batch_size=32",
+           "window_overlap=4", "batch_size=8", "lr=1e-3", "layers=every2",
+           # a random tiny encoder learns little through frozen random embeddings and a slow head (CI saw a 0.0002 gap)
+           "freeze_embeddings=false", "head_lr=1e-2", "checkpoint_every=10", "eval_batch_size=32",
            'precisions=["fp32", "int8"]', *extra]
     return subprocess.run(cmd, capture_output=True, text=True, timeout=600, cwd=ROOT)
 
@@ -115,9 +119,9 @@ def test_pipeline_end_to_end_and_resume(tmp_path, tiny_base):
     assert metrics["chisafety"]["strict"]["A.1.4"]["covered"] is False
     assert (out / "checkpoint" / "model.safetensors").exists() and (out / "checkpoint" / "optimizer.safetensors").exists()
     assert not list(out.rglob("*.pt")) and not list(out.rglob("*.bin")) and not list(out.rglob("*.pkl"))
-    # trained for real: the tiny model separates its own training texts
+    # trained for real: the tiny model separates its own training texts (gap 0.18-0.25 over four init seeds)
     scores = clf.predict(ZH_BAD + ZH_OK).scores[:, clf.labels.index("A.2.4")]
-    assert scores[:4].mean() > scores[4:].mean()
+    assert scores[:4].mean() - scores[4:].mean() > 0.05
 
 
 def test_leave_one_source_out(tmp_path, tiny_base):
