@@ -132,6 +132,16 @@ def test_leave_one_source_out(tmp_path, tiny_base):
     assert "leave-one-source-out: XSTest" in run.stdout
     provenance = json.loads((out / "model" / "manifest.json").read_text())["provenance"]
     assert "XSTest" not in {d["name"] for d in provenance["datasets"]}
+    # the model card reports the held-out source, and the shipped folder loads by name as the default
+    from ship_model import main as ship
+
+    models = tmp_path / "models"
+    assert ship(["--run", str(out), "--holdout", str(out), "--models-dir", str(models), "--default"]) == 0
+    name = json.loads((models / "default.json").read_text())["model"]
+    card = (models / name / "MODEL_CARD.md").read_text()
+    held = json.loads((out / "holdout" / "metrics.json").read_text())
+    assert f"| XSTest | 5 | {held['n']:,} |" in card
+    assert gensafe.load(models / name, device="cpu").predict(EN_BAD).scores.shape == (3, len(provenance["train_support"]))
     held = json.loads((out / "holdout" / "metrics.json").read_text())
     assert held["split"] == "holdout" and held["n"] == 60
 
@@ -210,3 +220,25 @@ def test_notebook_runs_on_tiny_data(tmp_path, monkeypatch):
         if cell["cell_type"] == "code":
             exec(compile("".join(cell["source"]), "notebook", "exec"), namespace)
     assert (tmp_path / "nb" / "model" / "manifest.json").exists()
+
+
+def test_average_checkpoints(tmp_path):
+    import torch
+    from average_checkpoints import average
+    from safetensors.torch import load_file, save_file
+
+    for i, (run, step) in enumerate((("a", 10), ("b", 20))):
+        ckpt = tmp_path / run / "checkpoint"
+        ckpt.mkdir(parents=True)
+        save_file({"w": torch.full((2, 2), float(i)), "ids": torch.arange(3)}, str(ckpt / "model.safetensors"))
+        save_file({"0.exp_avg": torch.full((2,), float(step))}, str(ckpt / "optimizer.safetensors"))
+        (ckpt / "state.json").write_text(json.dumps({"step": step, "labels": ["A.1.6"], "total_steps": step}))
+    ckpt = average([tmp_path / "a", tmp_path / "b"], tmp_path / "soup")
+    mean = load_file(str(ckpt / "model.safetensors"))
+    assert torch.equal(mean["w"], torch.full((2, 2), 0.5)) and torch.equal(mean["ids"], torch.arange(3))
+    state = json.loads((ckpt / "state.json").read_text())
+    assert state["step"] == 20 and len(state["averaged_from"]) == 2  # resumes as the newest run: nothing left to train
+    assert load_file(str(ckpt / "optimizer.safetensors"))["0.exp_avg"][0] == 20
+    (tmp_path / "b" / "checkpoint" / "state.json").write_text(json.dumps({"step": 20, "labels": ["A.2.4"]}))
+    with pytest.raises(SystemExit, match="different labels"):
+        average([tmp_path / "a", tmp_path / "b"], tmp_path / "bad")

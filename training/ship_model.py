@@ -6,7 +6,7 @@ regenerated, and checked, by rerunning them.
 
 Usage::
 
-    python training/ship_model.py --run runs/default --bench benchmarks/results/cpu [--default]
+    python training/ship_model.py --run runs/default --bench benchmarks/results/cpu [--holdout runs/loso-cold] [--default]
 """
 
 from __future__ import annotations
@@ -27,7 +27,33 @@ ROOT = Path(__file__).resolve().parents[1]
 BUDGET_MB = 60
 
 
-def card(manifest: ModelManifest, metrics: dict, bench: dict | None, run: Path, size_mb: float) -> str:
+def _count(n: int | None) -> str:
+    return "?" if n is None else f"{n:,}"
+
+
+def holdout_section(runs: list[Path], metrics: dict, point: str) -> list[str]:
+    """Leave-one-source-out table: each run trained without one whole source and was scored on all of its rows."""
+    lines = ["### Leave-one-source-out (a source the model never saw)", "",
+             "Each row is a separate run of the same recipe with one whole source removed from train, dev and test "
+             "(`train.py … holdout_source=NAME`), scored on every row of that source; beside it, the shipped model "
+             "on the same source's test rows (in-distribution).", "",
+             "| held-out source | run steps | rows | P | R | F1 | safe rows flagged % | shipped model F1 (test rows) |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for run in runs:
+        cfg = json.loads((run / "train_config.json").read_text())
+        held = json.loads((run / "holdout" / "metrics.json").read_text())
+        name = cfg["holdout_source"]
+        stats = held["points"][point]["by_source"][name]
+        steps = json.loads((run / "checkpoint" / "state.json").read_text())["step"]
+        shipped = metrics["points"][point]["by_source"].get(name)
+        lines.append(f"| {name} | {steps} | {held['n']:,} | {pct(stats['precision'])} | {pct(stats['recall'])} | "
+                     f"{pct(stats['f1'])} | {pct(stats['false_positive_rate'])} | "
+                     f"{pct(shipped['f1']) if shipped else '—'} |")
+    return lines + [""]
+
+
+def card(manifest: ModelManifest, metrics: dict, bench: dict | None, run: Path, size_mb: float,
+         holdouts: list[Path] = ()) -> str:
     prov = manifest.provenance
     base = prov.get("base_model", {})
     cfg = prov.get("config", {})
@@ -42,7 +68,7 @@ def card(manifest: ModelManifest, metrics: dict, bench: dict | None, run: Path, 
         f"* Base encoder: {base.get('upstream', {}).get('model', base.get('path_or_id'))} "
         f"({base.get('upstream', {}).get('licence', 'see base folder')}), rebuilt offline from PyPI wheels "
         f"(`training/build_base_encoder.py`), vocabulary trimmed to "
-        f"{base.get('trim', {}).get('kept_pieces', '?'):,} zh/en pieces, layers kept {prov.get('layers_kept')}.",
+        f"{_count(base.get('trim', {}).get('kept_pieces'))} zh/en pieces, layers kept {prov.get('layers_kept')}.",
         f"* Head: mean pooling → linear, {len(manifest.labels)} sigmoid outputs (multi-label). Window "
         f"{manifest.max_tokens} tokens with {manifest.window_overlap}-token overlap; longer texts are scored as the "
         f"max over windows. Text prefix `{manifest.text_prefix!r}`.",
@@ -68,7 +94,7 @@ def card(manifest: ModelManifest, metrics: dict, bench: dict | None, run: Path, 
     uncovered = [c for c in RISK_CODES if c not in manifest.labels]
     lines += ["| risk | name | training positives |", "|---|---|---:|"]
     for c in manifest.labels:
-        lines.append(f"| {c} | {risk(c).en} | {prov.get('train_support', {}).get(c, '?'):,} |")
+        lines.append(f"| {c} | {risk(c).en} | {_count(prov.get('train_support', {}).get(c))} |")
     lines += ["", "**Not covered by the classifier** (no real training support in licence-clean data; the model emits "
               "no score for them — use the keyword tier, a research build, or your own data): "
               + ", ".join(f"{c} {risk(c).en}" for c in uncovered) + ".", ""]
@@ -116,6 +142,8 @@ def card(manifest: ModelManifest, metrics: dict, bench: dict | None, run: Path, 
             right = pct(v["recall_right_risk"]) if v["covered"] else "not covered"
             lines.append(f"| {code} | {v['n']} | {pct(v['recall_any'])} | {right} |")
         lines.append("")
+    if holdouts:
+        lines += holdout_section(list(holdouts), metrics, default)
     parity = prov.get("parity", {})
     if parity:
         lines += ["### Export parity (torch vs ONNX, test split)", "",
@@ -160,12 +188,15 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--run", required=True, type=Path)
     p.add_argument("--bench", type=Path, default=None, help="benchmarks/results/cpu (rows.jsonl + summary)")
+    p.add_argument("--holdout", type=Path, nargs="*", default=[],
+                   help="leave-one-source-out runs (train.py holdout_source=...) to report in the card")
     p.add_argument("--default", action="store_true", help="make it the model gensafe.load() opens by default")
+    p.add_argument("--models-dir", type=Path, default=ROOT / "models", help="where model folders live (default models/)")
     args = p.parse_args(argv)
     src = args.run / "model"
     manifest = ModelManifest.read(src)
     verify_files(src, manifest)
-    dst = ROOT / "models" / manifest.name
+    dst = args.models_dir / manifest.name
     if dst.exists():
         shutil.rmtree(dst)
     dst.mkdir(parents=True)
@@ -188,10 +219,10 @@ def main(argv: list[str] | None = None) -> int:
         command = next((line.split("`")[1] for line in summary if line.startswith("Reproduce:")), "")
         bench = {"rows": [r for r in rows if r["suite"] == "end_to_end"], "command": command,
                  "machine": f"{env['cpu_count']} CPUs, onnxruntime {env['onnxruntime']}, torch {env.get('torch')}"}
-    (dst / "MODEL_CARD.md").write_text(card(manifest, metrics, bench, args.run, size_mb), encoding="utf-8")
+    (dst / "MODEL_CARD.md").write_text(card(manifest, metrics, bench, args.run, size_mb, args.holdout), encoding="utf-8")
     verify_files(dst, manifest)
     if args.default:
-        (ROOT / "models" / "default.json").write_text(json.dumps({"model": manifest.name}) + "\n")
+        (args.models_dir / "default.json").write_text(json.dumps({"model": manifest.name}) + "\n")
     print(f"shipped {manifest.name} to {dst} ({size_mb:.1f} MB){' as the default' if args.default else ''}")
     return 0
 
