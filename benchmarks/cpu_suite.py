@@ -141,7 +141,7 @@ def plots(rows: list[dict], out: Path) -> None:
         for seq in sorted({r["sequence_length"] for r in engine}):
             pts = sorted((r["batch_size"], r["texts_per_s"]) for r in engine
                          if r["precision"] == precision and r["sequence_length"] == seq)
-            ax.plot(*zip(*pts), marker="o", label=f"{precision} seq {seq}")
+            ax.plot(*zip(*pts, strict=True), marker="o", label=f"{precision} seq {seq}")
     ax.set_xscale("log", base=2)
     ax.set_xlabel("batch size")
     ax.set_ylabel("texts/s (p50)")

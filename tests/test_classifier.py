@@ -193,7 +193,7 @@ def test_verdicts_and_json(clf):
     result = clf.predict(TINY_CORPUS[:3])
     for i, v in enumerate(result):
         assert v.flagged == bool(result.flagged[i])
-        assert set(v.risks) == {c for c, f in zip(result.labels, result.flags[i]) if f}
+        assert set(v.risks) == {c for c, f in zip(result.labels, result.flags[i], strict=True) if f}
         assert v.top_score == pytest.approx(result.scores[i].max())
         scores = [v.scores[c] for c in v.risks]
         assert scores == sorted(scores, reverse=True)

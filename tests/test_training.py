@@ -224,8 +224,9 @@ def test_notebook_runs_on_tiny_data(tmp_path, monkeypatch):
 
 def test_average_checkpoints(tmp_path):
     import torch
-    from average_checkpoints import average
     from safetensors.torch import load_file, save_file
+
+    from average_checkpoints import average
 
     for i, (run, step) in enumerate((("a", 10), ("b", 20))):
         ckpt = tmp_path / run / "checkpoint"

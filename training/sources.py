@@ -293,7 +293,7 @@ def read_tweeteval(root: Path) -> Iterator[Raw]:
             d = root / "TweetEval-hate-offensive" / task
             texts = (d / f"{name}_text.txt").read_text(encoding="utf-8").splitlines()
             labels = (d / f"{name}_labels.txt").read_text(encoding="utf-8").split()
-            for t, lab in zip(texts, labels):
+            for t, lab in zip(texts, labels, strict=True):
                 yield Raw(t, "en", "content", f"{task}:{lab}", origin_split=name)
 
 

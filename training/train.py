@@ -119,7 +119,7 @@ def encode(texts: list[str]) -> list[list[int]]:
     """First window of each text, exactly as gensafe encodes it at inference (prefix included)."""
     first: dict[int, list[int]] = {}
     for block in windows.blocks([clean_text(t) for t in texts], range(len(texts)), cfg.text_prefix):
-        for owner, ids in zip(block.owners.tolist(), block.ids):
+        for owner, ids in zip(block.owners.tolist(), block.ids, strict=True):
             first.setdefault(owner, ids)
     return [first[i] for i in range(len(texts))]
 

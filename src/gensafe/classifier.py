@@ -280,7 +280,7 @@ class Classifier:
             return texts
         keep = self.manifest.context_chars
         return [t if is_blank(t) else template.format(context=clean_text(c)[-keep:], text=t)
-                for t, c in zip(texts, contexts)]
+                for t, c in zip(texts, contexts, strict=True)]
 
     def _score_windows(self, windows: list[list[int]]) -> np.ndarray:
         """Sigmoid scores ``[len(windows), k]`` in the order given, run in length-sorted token-budget batches."""

@@ -73,7 +73,7 @@ def _cmd_check(args: argparse.Namespace) -> int:
     if args.json:
         print(result.to_json(indent=2 if sys.stdout.isatty() else None))
         return 1 if result.flagged.any() and args.fail_on_flag else 0
-    for text, verdict in zip(texts, result):
+    for text, verdict in zip(texts, result, strict=True):
         shown = text if len(text) <= 48 else text[:47] + "…"
         status = "FLAGGED" if verdict.flagged else "ok"
         print(f"{status:8} {verdict.top_score:6.3f}  {verdict.top_risk or '-':6}  {shown}")

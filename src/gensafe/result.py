@@ -148,7 +148,7 @@ class Result:
             risks=risks,
             top_risk=self.labels[top] if top is not None else None,
             top_score=float(row[top]) if top is not None else 0.0,
-            scores={c: round(float(s), 6) for c, s in zip(self.labels, row)},
+            scores={c: round(float(s), 6) for c, s in zip(self.labels, row, strict=True)},
             keyword_risks=keyword_risks,
             keyword_hits=hits,
             keyword_only_risks=tuple(r for r in keyword_risks if r not in self.labels),
@@ -170,7 +170,7 @@ class Result:
         """The batch as a JSON document: labels, thresholds and one object per text."""
         payload = {
             "labels": list(self.labels),
-            "thresholds": {c: (None if not np.isfinite(t) else float(t)) for c, t in zip(self.labels, self.thresholds)},
+            "thresholds": {c: (None if not np.isfinite(t) else float(t)) for c, t in zip(self.labels, self.thresholds, strict=True)},
             "results": self.to_dicts(),
         }
         kwargs.setdefault("ensure_ascii", False)

@@ -137,9 +137,9 @@ def scan_file(
     if overwrite:
         out.unlink(missing_ok=True)
         state_path.unlink(missing_ok=True)
-    if out.exists() and out.stat().st_size:
-        if not state_path.exists() or json.loads(state_path.read_text())["signature"] != signature:
-            raise FileExistsError(f"{out} exists from a scan with other arguments; pass --overwrite to replace it")
+    if (out.exists() and out.stat().st_size
+            and (not state_path.exists() or json.loads(state_path.read_text())["signature"] != signature)):
+        raise FileExistsError(f"{out} exists from a scan with other arguments; pass --overwrite to replace it")
     state_path.write_text(json.dumps({"signature": signature, "src": str(src)}) + "\n")
     start = _resume_point(out)
     stats = ScanStats(skipped=start)

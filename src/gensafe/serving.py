@@ -179,7 +179,7 @@ class AsyncGuard:
             try:
                 if live:
                     results = await loop.run_in_executor(self._executor, self._score, live)
-                    for req, res in zip(live, results):
+                    for req, res in zip(live, results, strict=True):
                         if not req.future.done():
                             req.future.set_result(res)
             except Exception as e:  # the batch failed: exactly its callers hear about it

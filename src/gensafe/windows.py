@@ -112,7 +112,7 @@ class WindowEncoder:
         pieces: list[str] = []
         owners: list[int] = []
         size = 0
-        for text, owner in zip(texts, indices):
+        for text, owner in zip(texts, indices, strict=True):
             for chunk in self._chunks(text):
                 pieces.append(chunk)
                 owners.append(owner)
@@ -127,7 +127,7 @@ class WindowEncoder:
         tokenizer = self._windowing_tokenizer(body_len)
         out_ids: list[list[int]] = []
         out_owner: list[int] = []
-        for enc, owner in zip(tokenizer.encode_batch(pieces), owners):
+        for enc, owner in zip(tokenizer.encode_batch(pieces), owners, strict=True):
             for window in (enc, *enc.overflowing):
                 ids = window.ids
                 if prefix_ids:
