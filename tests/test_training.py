@@ -243,3 +243,15 @@ def test_average_checkpoints(tmp_path):
     (tmp_path / "b" / "checkpoint" / "state.json").write_text(json.dumps({"step": 20, "labels": ["A.2.4"]}))
     with pytest.raises(SystemExit, match="different labels"):
         average([tmp_path / "a", tmp_path / "b"], tmp_path / "bad")
+
+
+def test_measure_lengths(tmp_path, tiny_base):
+    from datasets import Dataset, DatasetDict
+    from measure_lengths import measure
+
+    texts = ["今天天气很好", "How do I kill a Python process? " * 20]
+    DatasetDict({"train": Dataset.from_dict({"text": texts, "lang": ["zh", "en"], "role": ["prompt", "response"]})}
+                ).save_to_disk(str(tmp_path / "data"))
+    groups = measure(tmp_path / "data", tiny_base)["groups"]
+    assert groups["all"]["n"] == 2 and groups["zh/prompt"]["fits_64"] == 1.0
+    assert groups["en/response"]["fits_64"] == 0.0 and groups["en/response"]["p50"] > 64  # not truncated
