@@ -49,7 +49,9 @@ def holdout_section(runs: list[Path], metrics: dict, point: str) -> list[str]:
         lines.append(f"| {name} | {steps} | {held['n']:,} | {pct(stats['precision'])} | {pct(stats['recall'])} | "
                      f"{pct(stats['f1'])} | {pct(stats['false_positive_rate'])} | "
                      f"{pct(shipped['f1']) if shipped else '—'} |")
-    return lines + [""]
+    return lines + ["", "A source the model never saw scores well below the in-distribution test split: expect "
+                    "the figures above to overstate quality on independent data, and check the operating point on "
+                    "your own traffic.", ""]
 
 
 def card(manifest: ModelManifest, metrics: dict, bench: dict | None, run: Path, size_mb: float,
