@@ -70,7 +70,7 @@ def test_unlisted_file_is_refused(model_copy):
     [
         ({"labels": ["A.1.6", "A.9.9"]}, "unknown risk code"),
         ({"default_operating_point": "medium"}, "default operating point"),
-        ({"thresholds": {"strict": {"A.1.6": 0.5}, "loose": {}}}, "has no threshold"),
+        ({"thresholds": {"strict": {"A.1.6": 0.5}, "balanced": {"A.1.6": 0.5}, "loose": {}}}, "has no threshold"),
         ({"surprise": 1}, "unknown fields"),
         ({"format_version": 99}, "newer than this gensafe"),
     ],

@@ -48,6 +48,18 @@ def _tiny_data(root: Path) -> Path:
             bad = i % 2 == 0
             w.writerow([i, (EN_BAD if bad else EN_OK)[i % 3] + f" (case {i})", "contrast_definitions" if bad else "homonyms",
                         "unsafe" if bad else "safe", "x", ""])
+    sst = root / "SimpleSafetyTests"  # English harmful requests to train on (XSTest is an external suite)
+    sst.mkdir()
+    with open(sst / "SimpleSafetyTests - test cases.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["id", "harm_area", "prompts_final"])
+        for i in range(30):
+            w.writerow([i, "Illegal and Highly Regulated items", EN_BAD[i % 3] + f" (request {i})"])
+    halu = root / "HaluEval"
+    halu.mkdir()
+    with open(halu / "general_data.json", "w") as f:
+        for i in range(30):
+            f.write(json.dumps({"ID": str(i), "chatgpt_response": EN_OK[i % 3] + f" (answer {i})"}) + "\n")
     law = root / "LawRefBook-Laws"
     law.mkdir()
     with gzip.open(law / "laws_articles.jsonl.gz", "wt", encoding="utf-8") as f:
@@ -81,9 +93,23 @@ def tiny_base(tmp_path_factory):
     return out
 
 
+TINY_SOURCES = ["COLDataset", "XSTest", "LawRefBook-Laws", "SimpleSafetyTests", "HaluEval"]
+
+
+def _built(raw: Path, out: Path) -> Path:
+    """The tiny data built into splits. Its texts are a few sentences with numbered suffixes, so near-duplicate
+    grouping would (rightly) put each sentence's variants in one split; the pipeline test needs every split filled."""
+    from build_data import build
+
+    ds, card, _ = build(raw, sources=TINY_SOURCES, near_duplicates=False)
+    ds.save_to_disk(str(out))
+    (out / "DATA_CARD.md").write_text(card, encoding="utf-8")
+    return out
+
+
 def _train(data, base, out, *extra):
     cmd = [sys.executable, str(ROOT / "training" / "train.py"), f"data={data}", f"base_model={base}", f"out={out}",
-           "sources=['COLDataset', 'XSTest', 'LawRefBook-Laws']", "min_train_positives=5", "max_tokens=32",
+           "min_train_positives=5", "max_tokens=32",
            "window_overlap=4", "batch_size=8", "lr=1e-3", "layers=every2",
            # a random tiny encoder learns little through frozen random embeddings and a slow head (CI saw a 0.0002 gap)
            "freeze_embeddings=false", "head_lr=1e-2", "checkpoint_every=10", "eval_batch_size=32",
@@ -92,7 +118,7 @@ def _train(data, base, out, *extra):
 
 
 def test_pipeline_end_to_end_and_resume(tmp_path, tiny_base):
-    data = _tiny_data(tmp_path / "data")
+    data = _built(_tiny_data(tmp_path / "data"), tmp_path / "built")
     out = tmp_path / "run"
     first = _train(data, tiny_base, out, "max_steps=10")
     assert first.returncode == 0, first.stderr[-3000:]
@@ -108,15 +134,19 @@ def test_pipeline_end_to_end_and_resume(tmp_path, tiny_base):
         assert m.thresholds["strict"][code] <= m.thresholds["balanced"][code] <= m.thresholds["loose"][code]
     assert m.provenance["parity"]["fp32"]["decision_agreement"] >= 0.98  # ties at a threshold may flip
     assert m.provenance["parity"]["fp32"]["max_abs_logit_diff"] < 1e-3
-    assert {d["name"] for d in m.provenance["datasets"]} == {"COLDataset", "XSTest", "LawRefBook-Laws"}
+    # XSTest is an external suite: evaluated, never trained on
+    assert {d["name"] for d in m.provenance["datasets"]} == {"COLDataset", "SimpleSafetyTests", "HaluEval",
+                                                             "LawRefBook-Laws"}
     assert all(d["licence"] for d in m.provenance["datasets"])
     assert m.provenance["config"]["layers"] == "every2" and m.provenance["layers_kept"] == [1, 3]
     for name in ("report.md", "metrics.json", "pr_curves.png", "DATA_CARD.md", "train_config.json"):
         assert (out / name).stat().st_size > 0
     metrics = json.loads((out / "metrics.json").read_text())
     assert set(metrics["points"]) == {"strict", "balanced", "loose"}
-    assert metrics["chisafety"]["strict"]["A.2.4"]["covered"] is True
-    assert metrics["chisafety"]["strict"]["A.1.4"]["covered"] is False
+    assert metrics["split"] == "dev"  # training reports on dev; test is scored once, by ship_model
+    chi = metrics["suites"]["chisafety"]["all"]["strict"]
+    assert chi["A.2.4"]["covered"] is True and chi["A.1.4"]["covered"] is False
+    assert metrics["suites"]["xstest"]["all"]["strict"]["safe_n"] == 30
     assert (out / "checkpoint" / "model.safetensors").exists() and (out / "checkpoint" / "optimizer.safetensors").exists()
     assert not list(out.rglob("*.pt")) and not list(out.rglob("*.bin")) and not list(out.rglob("*.pkl"))
     # trained for real: the tiny model separates its own training texts (gap 0.18-0.25 over four init seeds)
@@ -125,25 +155,29 @@ def test_pipeline_end_to_end_and_resume(tmp_path, tiny_base):
 
 
 def test_leave_one_source_out(tmp_path, tiny_base):
-    data = _tiny_data(tmp_path / "data")
+    data = _built(_tiny_data(tmp_path / "data"), tmp_path / "built")
     out = tmp_path / "loso"
-    run = _train(data, tiny_base, out, "max_steps=5", "holdout_source=XSTest", "min_train_positives=1")
+    run = _train(data, tiny_base, out, "max_steps=5", "holdout_source=SimpleSafetyTests", "min_train_positives=1")
     assert run.returncode == 0, run.stderr[-3000:]
-    assert "leave-one-source-out: XSTest" in run.stdout
+    assert "leave-one-source-out: SimpleSafetyTests" in run.stdout
     provenance = json.loads((out / "model" / "manifest.json").read_text())["provenance"]
-    assert "XSTest" not in {d["name"] for d in provenance["datasets"]}
+    assert "SimpleSafetyTests" not in {d["name"] for d in provenance["datasets"]}
     # the model card reports the held-out source, and the shipped folder loads by name as the default
     from ship_model import main as ship
 
     models = tmp_path / "models"
-    assert ship(["--run", str(out), "--holdout", str(out), "--models-dir", str(models), "--default"]) == 0
+    assert ship(["--run", str(out), "--data", str(data), "--holdout", str(out), "--models-dir", str(models),
+                 "--default"]) == 0
     name = json.loads((models / "default.json").read_text())["model"]
     card = (models / name / "MODEL_CARD.md").read_text()
     held = json.loads((out / "holdout" / "metrics.json").read_text())
-    assert f"| XSTest | 5 | {held['n']:,} |" in card
+    assert f"| SimpleSafetyTests | 5 | {held['n']:,} |" in card
+    shipped = json.loads((models / name / "metrics.json").read_text())
+    assert shipped["split"] == "test" and "Unsafe vs safe, as a user sees it" in card
+    assert (models / name / "EVALUATION.md").exists() and not (models / name / "report.md").exists()
     assert gensafe.load(models / name, device="cpu").predict(EN_BAD).scores.shape == (3, len(provenance["train_support"]))
     held = json.loads((out / "holdout" / "metrics.json").read_text())
-    assert held["split"] == "holdout" and held["n"] == 60
+    assert held["split"] == "holdout" and held["n"] == 30
 
 
 def test_thresholds_and_calibration():
@@ -194,19 +228,72 @@ def test_every_reader_and_the_licence_policy():
     assert len(chi) > 500 and all(r["labels"][0].startswith(("A.1", "A.2")) for r in chi)
 
 
-@pytest.mark.skipif(not (SHARED / "SOURCES.md").exists(), reason="shared data folder not present")
-def test_no_text_in_two_splits():
-    from build_data import assign_splits, deduplicate, normalise
-    from sources import load_rows
+def _row(text, source="S", labels=(), group="", origin="", external=False):
+    return {"text": text, "lang": "en", "role": "content", "labels": list(labels), "known": [], "source": source,
+            "licence": "x", "build": "default", "origin_split": origin, "group": group, "detail": "",
+            "external": external}
 
-    rows, _ = deduplicate(list(load_rows(SHARED, "default", ["COLDataset", "SWSR", "JADE-DB"])))
-    assign_splits(rows)
-    seen: dict[str, str] = {}
-    for r in rows:
-        key = normalise(r["text"])
-        assert seen.setdefault(key, r["split"]) == r["split"]
-    splits = [r["split"] for r in rows]
-    assert 0.07 < splits.count("test") / len(splits) < 0.13
+
+def test_groups_never_cross_splits():
+    from build_data import group_and_split
+
+    rng = np.random.default_rng(0)
+    words = [f"w{i}" for i in range(400)]
+    rows = []
+    for g in range(60):  # 60 source groups of 5 rows (a question with its answers)
+        for k in range(5):
+            rows.append(_row(" ".join(rng.choice(words, 12)), labels=["A.1.8"] if g % 2 else [], group=f"q{g}"))
+    for i in range(40):  # 40 near-duplicate pairs with no group key: one word changed
+        base = list(rng.choice(words, 15))
+        rows.append(_row(" ".join(base)))
+        rows.append(_row(" ".join([*base[:-1], "changed"])))
+    rows.append(_row("the suite sentence about a grey cat sitting on the old mat", source="XSTest", external=True))
+    rows.append(_row("the suite sentence about a grey cat sitting on the old mat!!"))  # its duplicate: dropped
+    rows.append(_row("a row from the source's own test split", origin="test", group="q0"))  # pulls group q0 to test
+    kept, _ = group_and_split(rows)
+    split_of: dict[str, set[str]] = {}
+    for r in kept:
+        split_of.setdefault(r["group"], set()).add(r["split"])
+    assert all(len(s) == 1 for s in split_of.values())  # no group in two splits
+    by_text = {r["text"]: r for r in kept}
+    for i in range(40):
+        a, b = kept[300 + 2 * i], kept[301 + 2 * i]
+        assert a["group"] == b["group"] and a["split"] == b["split"]  # near-duplicates merged into one group
+    assert by_text["the suite sentence about a grey cat sitting on the old mat"]["split"] == "xstest"
+    assert by_text["the suite sentence about a grey cat sitting on the old mat!!"]["split"] == "dropped"
+    assert {r["split"] for r in kept if r["group"] == by_text["a row from the source's own test split"]["group"]} \
+        == {"test"}
+    splits = [r["split"] for r in kept if r["split"] in ("train", "dev", "test")]
+    assert 0.05 < splits.count("test") / len(splits) < 0.2 and 0.05 < splits.count("dev") / len(splits) < 0.2
+
+
+def test_near_duplicate_search_is_exact():
+    import neardup
+
+    rng = np.random.default_rng(1)
+    texts = ["".join(rng.choice(list("abcdefgh"), 12)) for _ in range(300)]
+    brute = sorted((i, j) for i in range(len(texts)) for j in range(i + 1, len(texts))
+                   if (lambda a, b: len(a & b) / len(a | b))(neardup.shingles(texts[i]), neardup.shingles(texts[j]))
+                   >= neardup.THRESHOLD)
+    assert [(i, j) for i, j, _ in neardup.pairs(texts)] == brute
+    queries = ["河南是中国人口最多的省份之一，位于黄河中下游。", "完全无关的一句话"]
+    assert neardup.share_with_duplicate(queries, ["河南是中国人口最多的省份之一，位于黄河中下游地区。"]) == 0.5
+
+
+@pytest.mark.skipif(not (SHARED / "SOURCES.md").exists(), reason="shared data folder not present")
+def test_real_data_splits_do_not_leak():
+    """Group-rich sources (one question answered by six models; a prompt and its translation): after the build, at
+    most 1 % of test rows have a near-duplicate in train, measured by an exact search independent of the grouping."""
+    import neardup
+    from build_data import build
+
+    ds, _, stats = build(SHARED, sources=["Do-Not-Answer", "MultiJail"])
+    train, test = ds["train"]["text"], ds["test"]["text"]
+    assert len(test) > 200
+    assert neardup.share_with_duplicate(test, train) <= 0.01
+    assert stats["leakage"]["test"]["share"] <= 0.01
+    groups = {s: set(ds[s]["group"]) for s in ("train", "dev", "test")}
+    assert not (groups["train"] & groups["test"]) and not (groups["train"] & groups["dev"])
 
 
 def test_notebook_runs_on_tiny_data(tmp_path, monkeypatch):

@@ -6,6 +6,10 @@
 * ``loose``    (high precision): the lowest threshold whose dev precision is at least ``target_precision``
   (the best-F0.5 threshold when no threshold reaches it).
 
+Thresholds are kept within [0.02, 0.98]. When a target cannot be met on dev for a risk (or a threshold is clipped),
+the returned notes say so with the dev figure reached ("not met" / "clipped"); train.py records them in the manifest
+(``provenance.operating_point_targets``) and the model card shows them.
+
 Risks with fewer than ``min_positives`` dev positives get fixed thresholds (0.3 / 0.5 / 0.7): too few examples to
 choose from, and the report says so.
 
@@ -85,8 +89,21 @@ def choose_thresholds(
         # keep the points ordered (strict <= balanced <= loose) and away from 0 and 1
         strict = min(strict, balanced)
         loose = max(loose, balanced)
+        missed = []
         for k, v in (("strict", strict), ("balanced", balanced), ("loose", loose)):
             points[k][code] = float(np.clip(v, _LOW, _HIGH))
+            if points[k][code] != v:
+                missed.append(f"{k} threshold {v:.4f} clipped to {points[k][code]:.2f}")
+        # what each target point really achieves on dev, after ordering and clipping: recorded, never silent
+        rec = float((pj[yj.astype(bool)] >= points["strict"][code]).mean())
+        flagged = pj >= points["loose"][code]
+        prec = float(yj[flagged].mean()) if flagged.any() else 0.0
+        if rec < target_recall:
+            missed.append(f"strict recall target {target_recall:.2f} not met (dev recall {rec:.3f})")
+        if prec < target_precision:
+            missed.append(f"loose precision target {target_precision:.2f} not met (dev precision {prec:.3f})")
+        if missed:
+            notes[code] = "; ".join(missed)
     points["balanced"] = tune_for_any_flag(y.astype(bool), p, mask, labels, points["balanced"], points["strict"],
                                            points["loose"])
     return points, notes

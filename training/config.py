@@ -35,6 +35,9 @@ class TrainConfig:
         window_overlap: Overlap of inference windows for long texts.
         text_prefix: Prefix the encoder was pretrained with (e5: ``"query: "``).
         max_per_group: Training rows kept per (source, primary risk) group: balances sources, bounds CPU time.
+        near_duplicates: Join near-duplicate texts (character 4-gram Jaccard ≥ 0.6) into one group before splitting,
+            so none crosses train / dev / test (default true; false only for toy data made of numbered copies of a
+            few sentences, where every copy would land in one split).
         holdout_source: Leave-one-source-out: train without this source and report metrics on it.
         epochs: Passes over the (capped) training set.
         max_steps: Stop after this many optimiser steps (0 = no limit).
@@ -63,6 +66,7 @@ class TrainConfig:
     sources: list[str] = field(default_factory=list)
     use_shared: bool = True
     csv_files: list[str] = field(default_factory=list)
+    near_duplicates: bool = True
     base_model: str = "base/e5-small-zh-en"
     out: str = "runs/default"
     name: str = "gensafe-zh-en"

@@ -1,11 +1,27 @@
 """Evaluate a gensafe model folder on a built dataset: the numbers in the model card come from here.
 
 Scores come from ``gensafe.load(model)`` — the exported ONNX graph users get, not the torch model — so the report
-measures what ships. Writes ``report.md``, ``metrics.json`` and ``pr_curves.png`` beside the model (or to ``--out``).
+measures what ships. Writes ``report.md`` (``EVALUATION.md`` once shipped), ``metrics.json`` and ``pr_curves.png``
+beside the model (or to ``--out``).
+
+What is measured, and how (the evaluation rules of this project):
+
+* **Headline = what a user sees.** A text is flagged when *any* risk fires at the operating point, and that verdict is
+  scored against safe / unsafe on every row, per language and per source. Nothing is masked.
+* **Per-risk figures are masked** — a risk is scored only on rows whose source judged that risk (a sexism set says
+  nothing about violence) — and labelled so.
+* **Public vs authored**: the headline is also given on public-source rows and on the project's authored rows apart,
+  so a gain that exists only on the project's own writing is visible.
+* **External suites** (HateCheck per functionality, XSTest, CHiSafetyBench per risk, the trivial-text suite) are
+  splits the data build never puts in train/dev/test; they are reported for every model and never used for choices.
+* ``--split dev`` is for choices during development; ``--split test`` is run once per shipped model.
+* ``--unseen-column v1_unseen`` restricts every split to rows the model never trained on (for a model trained from an
+  older, leaky build: see build_data.py); external suites are then reported on all rows *and* on the unseen rows.
 
 Usage::
 
-    python training/evaluate.py --model runs/default/model --data runs/data/default [--precision int8]
+    python training/evaluate.py --model models/gensafe-zh-en-v1 --data runs/data/default --split test \
+        [--unseen-column v1_unseen] [--out DIR]
 """
 
 from __future__ import annotations
@@ -26,19 +42,19 @@ from gensafe.policy import Policy
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from calibrate import expected_calibration_error  # noqa: E402
 
-# Sources whose safe rows are benign text about sensitive matters: the false-positive check.
-BENIGN_SOURCES = ("LawRefBook-Laws", "Chinese-medical-dialogue", "XSTest", "HalluQA", "HaluEval", "deccp",
-                  "HateCheck", "THUCNews-titles")
+AUTHORED = "gensafe-authored"
+SUITES = ("hatecheck", "xstest", "chisafety", "trivial")
 
 
-def _prf(y: np.ndarray, yhat: np.ndarray) -> dict[str, float]:
+def _prf(y: np.ndarray, yhat: np.ndarray) -> dict[str, Any]:
     tp = int((y & yhat).sum())
     fp = int((~y & yhat).sum())
     fn = int((y & ~yhat).sum())
     p = tp / (tp + fp) if tp + fp else 0.0
     r = tp / (tp + fn) if tp + fn else 0.0
+    safe = int((~y).sum())
     return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0, "support": int(y.sum()),
-            "n": int(len(y))}
+            "n": int(len(y)), "safe_n": safe, "false_positive_rate": fp / safe if safe else None}
 
 
 def _auc(y: np.ndarray, s: np.ndarray) -> float | None:
@@ -62,9 +78,20 @@ def label_matrix(rows: Any, labels: list[str]) -> tuple[np.ndarray, np.ndarray]:
     return y, mask
 
 
-def evaluate(clf: gensafe.Classifier, ds: Any, split: str = "test") -> dict[str, Any]:
-    """All metrics for one split, at every operating point of the model."""
+def _select(ds: Any, split: str, column: str | None) -> Any:
     rows = ds[split]
+    if column and column in rows.column_names:
+        rows = rows.filter(lambda r: bool(r[column]))
+    return rows
+
+
+def _thresholds(clf: gensafe.Classifier) -> dict[str, np.ndarray]:
+    return {point: Policy(operating_point=point).thresholds(clf.manifest) for point in sorted(clf.manifest.thresholds)}
+
+
+def evaluate(clf: gensafe.Classifier, ds: Any, split: str = "test", unseen_column: str | None = None) -> dict[str, Any]:
+    """Every metric for one split at every operating point of the model (headline unmasked)."""
+    rows = _select(ds, split, unseen_column)
     labels = list(clf.labels)
     texts = rows["text"]
     t0 = time.perf_counter()
@@ -72,65 +99,78 @@ def evaluate(clf: gensafe.Classifier, ds: Any, split: str = "test") -> dict[str,
     seconds = time.perf_counter() - t0
     scores = result.scores
     y, mask = label_matrix(rows, labels)
-    unsafe = np.array([bool(r) for r in rows["labels"]])
+    unsafe = np.array([bool(r) for r in rows["labels"]], dtype=bool)
     lang = np.array(rows["lang"])
     source = np.array(rows["source"])
-    points = sorted(clf.manifest.thresholds)
-    thresholds = {point: Policy(operating_point=point).thresholds(clf.manifest) for point in points}
-    out: dict[str, Any] = {"split": split, "n": len(texts), "seconds": seconds, "texts_per_s": len(texts) / seconds,
-                           "labels": labels, "ece": expected_calibration_error(y, scores, mask), "points": {}}
-    for point in points:
-        th = thresholds[point]
+    thresholds = _thresholds(clf)
+    out: dict[str, Any] = {"split": split, "rows": unseen_column or "all", "n": len(texts), "seconds": seconds,
+                           "texts_per_s": len(texts) / max(seconds, 1e-9), "labels": labels,
+                           "ece_masked": expected_calibration_error(y, scores, mask), "points": {}}
+    slices = {"all": np.ones(len(texts), dtype=bool), "zh": lang == "zh", "en": lang == "en",
+              "public": source != AUTHORED, "public zh": (source != AUTHORED) & (lang == "zh"),
+              "public en": (source != AUTHORED) & (lang == "en"), "authored": source == AUTHORED,
+              "authored zh": (source == AUTHORED) & (lang == "zh"),
+              "authored en": (source == AUTHORED) & (lang == "en")}
+    for point, th in thresholds.items():
         flags = scores >= th
-        # A row counts as flagged on the risks its source judged: a source that labelled only sexism (EDOS) or only
-        # regional/gender/race offence (COLD) says nothing about the other risks, so flags there are not errors.
-        flagged = (flags & mask).any(axis=1)
+        flagged = flags.any(axis=1)  # what the user sees: any risk over its threshold
+        binary = {name: _prf(unsafe[sel], flagged[sel]) for name, sel in slices.items() if sel.any()}
+        by_source = {s: _prf(unsafe[source == s], flagged[source == s]) for s in sorted(set(source))}
         per_risk = {}
         for j, code in enumerate(labels):
             m = mask[:, j]
             per_risk[code] = {**_prf(y[m, j], flags[m, j]), "auc": _auc(y[m, j], scores[m, j]),
                               "threshold": float(th[j])}
-        binary = {"all": _prf(unsafe, flagged)}
-        for lg in ("zh", "en"):
-            sel = lang == lg
-            binary[lg] = _prf(unsafe[sel], flagged[sel])
-        by_source = {}
-        for s in sorted(set(source)):
-            sel = source == s
-            stats = _prf(unsafe[sel], flagged[sel])
-            safe = sel & ~unsafe
-            stats["false_positive_rate"] = float(flagged[safe].mean()) if safe.any() else None
-            stats["safe_n"] = int(safe.sum())
-            by_source[s] = stats
-        benign = np.isin(source, BENIGN_SOURCES) & ~unsafe
-        out["points"][point] = {
-            "per_risk": per_risk,
-            "binary": binary,
-            "by_source": by_source,
-            "benign_false_positive_rate": float(flagged[benign].mean()) if benign.any() else None,
-            "benign_n": int(benign.sum()),
-        }
-    known_max = np.where(mask, scores, 0.0).max(axis=1) if len(labels) else np.zeros(len(texts))
-    out["binary_auc"] = {lg: _auc(unsafe[lang == lg], known_max[lang == lg]) for lg in ("zh", "en")}
-    out["any_flag_rate_on_safe"] = {point: float((scores[~unsafe] >= th).any(axis=1).mean())
-                                    for point, th in thresholds.items()}
-    out["_scores"] = scores
-    out["_y"] = y
-    out["_mask"] = mask
-    out["_unsafe"] = unsafe
-    out["_lang"] = lang
+        out["points"][point] = {"binary": binary, "by_source": by_source, "per_risk_masked": per_risk}
+    top = scores.max(axis=1) if len(labels) else np.zeros(len(texts))
+    out["binary_auc"] = {name: _auc(unsafe[sel], top[sel]) for name, sel in slices.items() if sel.any()}
+    out["_scores"], out["_y"], out["_mask"], out["_unsafe"], out["_lang"] = scores, y, mask, unsafe, lang
     return out
 
 
-def evaluate_chisafety(clf: gensafe.Classifier, ds: Any) -> dict[str, Any]:
+def _suite(clf: gensafe.Classifier, rows: Any) -> dict[str, Any]:
+    """One suite at every operating point: unsafe recall, safe flag rate, and flag rates per ``detail`` category."""
+    scores = clf.predict(rows["text"]).scores
+    unsafe = np.array([bool(r) for r in rows["labels"]], dtype=bool)
+    details = rows["detail"]
+    out: dict[str, Any] = {}
+    for point, th in _thresholds(clf).items():
+        flagged = (scores >= th).any(axis=1)
+        per: dict[str, dict[str, Any]] = defaultdict(lambda: {"n": 0, "flagged": 0, "unsafe": 0})
+        for f, u, d in zip(flagged, unsafe, details, strict=True):
+            per[d]["n"] += 1
+            per[d]["flagged"] += bool(f)
+            per[d]["unsafe"] += bool(u)
+        out[point] = {
+            "unsafe_recall": float(flagged[unsafe].mean()) if unsafe.any() else None, "unsafe_n": int(unsafe.sum()),
+            "safe_flag_rate": float(flagged[~unsafe].mean()) if (~unsafe).any() else None,
+            "safe_n": int((~unsafe).sum()),
+            "per": {k: {**v, "flag_rate": v["flagged"] / v["n"]} for k, v in sorted(per.items())},
+            "flagged_safe_examples": [t for t, f, u in zip(rows["text"], flagged, unsafe, strict=True)
+                                      if f and not u][:20]}
+    return out
+
+
+def evaluate_suites(clf: gensafe.Classifier, ds: Any, unseen_column: str | None = None) -> dict[str, Any]:
+    """External suites. Each is scored on all of its rows and, with ``unseen_column``, on the unseen rows too."""
+    out: dict[str, Any] = {}
+    variants = [("all", None)] + ([("unseen", unseen_column)] if unseen_column else [])
+    for name in SUITES:
+        if name not in ds:
+            continue
+        out[name] = {}
+        for variant, column in variants:
+            rows = _select(ds, name, column)
+            if len(rows):
+                out[name][variant] = _chisafety(clf, rows) if name == "chisafety" else _suite(clf, rows)
+    return out
+
+
+def _chisafety(clf: gensafe.Classifier, rows: Any) -> dict[str, Any]:
     """Per-risk recall on CHiSafetyBench's should-refuse questions: caught at all, and caught as the right risk."""
-    if "chisafety" not in ds:
-        return {}
-    rows = ds["chisafety"]
     result = clf.predict(rows["text"], role="prompt")
     out: dict[str, Any] = {}
-    for point in sorted(clf.manifest.thresholds):
-        th = Policy(operating_point=point).thresholds(clf.manifest)
+    for point, th in _thresholds(clf).items():
         flags = result.scores >= th
         per: dict[str, dict[str, Any]] = defaultdict(lambda: {"n": 0, "flagged": 0, "right_risk": 0})
         for i, r in enumerate(rows):
@@ -146,7 +186,7 @@ def evaluate_chisafety(clf: gensafe.Classifier, ds: Any) -> dict[str, Any]:
 
 
 def pr_plot(ev: dict[str, Any], path: Path) -> None:
-    """Precision-recall curves: one panel per risk, plus binary unsafe-vs-safe per language."""
+    """Precision-recall curves: unsafe vs safe per language (unmasked max score), then one panel per risk (masked)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -162,10 +202,10 @@ def pr_plot(ev: dict[str, Any], path: Path) -> None:
     ax = axes[0][0]
     for lg in ("zh", "en"):
         sel = ev["_lang"] == lg
-        if ev["_unsafe"][sel].any():
-            p, r, _ = precision_recall_curve(ev["_unsafe"][sel], np.where(mask[sel], scores[sel], 0).max(axis=1))
+        if ev["_unsafe"][sel].any() and len(labels):
+            p, r, _ = precision_recall_curve(ev["_unsafe"][sel], scores[sel].max(axis=1))
             ax.plot(r, p, label=lg)
-    ax.set_title("unsafe vs safe")
+    ax.set_title("unsafe vs safe (unmasked)")
     ax.legend()
     for k, code in enumerate(labels, start=1):
         ax = axes[k // cols][k % cols]
@@ -173,7 +213,7 @@ def pr_plot(ev: dict[str, Any], path: Path) -> None:
         if y[m, k - 1].any():
             p, r, _ = precision_recall_curve(y[m, k - 1], scores[m, k - 1])
             ax.plot(r, p)
-        ax.set_title(f"{code} (n+={int(y[m, k - 1].sum())})")
+        ax.set_title(f"{code} masked (n+={int(y[m, k - 1].sum())})")
     for ax in axes.flat:
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1.02)
@@ -189,72 +229,123 @@ def pct(x: float | None) -> str:
     return "—" if x is None else f"{100 * x:.1f}"
 
 
-def markdown(ev: dict[str, Any], chi: dict[str, Any], clf: gensafe.Classifier, command: str) -> str:
+def headline_table(ev: dict[str, Any], slices: tuple[str, ...] = ("zh", "en", "all")) -> list[str]:
+    """Markdown rows: unmasked unsafe-vs-safe figures per operating point and slice."""
+    lines = ["| operating point | rows | precision | recall | F1 | safe flagged % | n unsafe | n |",
+             "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for point, data in ev["points"].items():
+        for name in slices:
+            b = data["binary"].get(name)
+            if b:
+                lines.append(f"| {point} | {name} | {pct(b['precision'])} | {pct(b['recall'])} | {pct(b['f1'])} | "
+                             f"{pct(b['false_positive_rate'])} | {b['support']:,} | {b['n']:,} |")
+    return lines
+
+
+def suites_markdown(suites: dict[str, Any], point: str, labels: list[str]) -> list[str]:
+    """The external-suite tables at one operating point."""
+    from gensafe.taxonomy import RISK_CODES
+
+    lines: list[str] = []
+    variants = sorted({v for s in suites.values() for v in s}, key=lambda v: v != "all")
+    for name, title, unsafe_word, safe_word in (
+            ("hatecheck", "HateCheck (en; functional tests of hate speech)", "hateful recall",
+             "non-hateful flagged"),
+            ("xstest", "XSTest (en; safe prompts that sound dangerous, and unsafe contrasts)", "unsafe recall",
+             "safe prompts flagged"),
+            ("trivial", "Trivial texts (zh + en greetings, single words, numbers, emoji, chit-chat: must never be "
+                        "flagged)", "", "flagged")):
+        if name not in suites:
+            continue
+        lines += [f"### {title}", ""]
+        for variant in variants:
+            v = suites[name].get(variant, {}).get(point)
+            if not v:
+                continue
+            head = f"{unsafe_word} **{pct(v['unsafe_recall'])} %** (n={v['unsafe_n']}), " if v["unsafe_n"] else ""
+            lines.append(f"* {variant} rows: {head}{safe_word} **{pct(v['safe_flag_rate'])} %** (n={v['safe_n']})")
+        v = suites[name]["all"][point]
+        lines += ["", "| category | n | unsafe | flagged % |", "|---|---:|---:|---:|"]
+        lines += [f"| {k or '—'} | {c['n']} | {c['unsafe']} | {pct(c['flag_rate'])} |" for k, c in v["per"].items()]
+        if v["flagged_safe_examples"]:
+            lines += ["", "Flagged although safe (up to 20): " + " · ".join(
+                f"`{t[:60]}`" for t in v["flagged_safe_examples"])]
+        lines.append("")
+    if "chisafety" in suites:
+        lines += ["### CHiSafetyBench should-refuse questions (zh; A.1 / A.2): recall per risk", ""]
+        for variant in variants:
+            chi = suites["chisafety"].get(variant, {}).get(point)
+            if not chi:
+                continue
+            lines += [f"{variant} rows:", "", "| risk | n | flagged (any risk) % | flagged as this risk % |",
+                      "|---|---:|---:|---:|"]
+            for code in RISK_CODES:
+                if code in chi:
+                    c = chi[code]
+                    right = pct(c["recall_right_risk"]) if c["covered"] else "not scored"
+                    lines.append(f"| {code} | {c['n']} | {pct(c['recall_any'])} | {right} |")
+            lines.append("")
+    return lines
+
+
+def markdown(ev: dict[str, Any], suites: dict[str, Any], clf: gensafe.Classifier, command: str) -> str:
     """The evaluation report as markdown (tables quoted in the model card)."""
     from gensafe.taxonomy import RISK_CODES, risk
 
-    lines = [f"# Evaluation: {clf.name}", "", f"Reproduce: `{command}`", "",
-             f"Split `{ev['split']}`: {ev['n']:,} texts, scored with `gensafe.load(..., precision={clf.precision!r})` "
-             f"on {clf.provider} in {ev['seconds']:.1f} s ({ev['texts_per_s']:.0f} texts/s, tokenisation included). "
-             f"Expected calibration error (known risk × text pairs, 15 bins): {ev['ece']:.4f}.", ""]
-    lines += ["## Unsafe vs safe (any risk flagged)", "",
-              "A text is flagged when any risk its source judged is over threshold (sources that labelled only some "
-              "risks, e.g. EDOS sexism, say nothing about the others). Share of safe test texts with any flag at all: "
-              + ", ".join(f"{p} {pct(v)} %" for p, v in ev["any_flag_rate_on_safe"].items()) + ".", "",
-              "| operating point | lang | precision | recall | F1 | n unsafe | n |", "|---|---|---:|---:|---:|---:|---:|"]
-    for point, data in ev["points"].items():
-        for lg in ("zh", "en", "all"):
-            b = data["binary"][lg]
-            lines.append(f"| {point} | {lg} | {pct(b['precision'])} | {pct(b['recall'])} | {pct(b['f1'])} | "
-                         f"{b['support']:,} | {b['n']:,} |")
-    aucs = ", ".join(f"{lg} {'—' if v is None else f'{v:.3f}'}" for lg, v in ev["binary_auc"].items())
-    lines += ["", f"ROC-AUC of the max risk score: {aucs}.", ""]
     default = clf.manifest.default_operating_point
-    lines += [f"## Per risk (operating point `{default}`; P/R/F1 in %)", "",
-              "| risk | name | precision | recall | F1 | ROC-AUC | support | threshold |", "|---|---|---:|---:|---:|---:|---:|---:|"]
-    for code, m in ev["points"][default]["per_risk"].items():
+    rows_note = ("every row" if ev["rows"] == "all" else
+                 f"the rows where `{ev['rows']}` is true (rows the model never trained on)")
+    lines = [f"# Evaluation: {clf.name}", "", f"Reproduce: `{command}`", "",
+             f"Split `{ev['split']}`, {rows_note}: {ev['n']:,} texts, scored with "
+             f"`gensafe.load(..., precision={clf.precision!r})` on {clf.provider} in {ev['seconds']:.1f} s "
+             f"({ev['texts_per_s']:.0f} texts/s, tokenisation included). Default operating point: `{default}`.", ""]
+    lines += ["## Unsafe vs safe, as a user sees it (unmasked)", "",
+              "A text is flagged when any risk is over its threshold; scored against safe/unsafe on every row.", ""]
+    lines += headline_table(ev, ("zh", "en", "all"))
+    aucs = ", ".join(f"{k} {'—' if v is None else f'{v:.3f}'}" for k, v in ev["binary_auc"].items()
+                     if k in ("zh", "en", "public", "authored"))
+    lines += ["", f"ROC-AUC of the max risk score: {aucs}.", "",
+              "### Public-source rows vs the project's authored rows", ""]
+    lines += headline_table(ev, ("public zh", "public en", "authored zh", "authored en"))
+    lines += ["", f"## Per source (operating point `{default}`, unmasked)", "",
+              "| source | precision | recall | F1 | safe flagged % | unsafe | n |",
+              "|---|---:|---:|---:|---:|---:|---:|"]
+    for s, st in ev["points"][default]["by_source"].items():
+        lines.append(f"| {s} | {pct(st['precision'])} | {pct(st['recall'])} | {pct(st['f1'])} | "
+                     f"{pct(st['false_positive_rate'])} | {st['support']} | {st['n']} |")
+    lines += ["", "## External suites (never trained on by models built from this data; never used for choices)", ""]
+    lines += suites_markdown(suites, default, list(clf.labels))
+    lines += [f"## Per risk — masked (operating point `{default}`; P/R/F1 in %)", "",
+              "Masked: each risk is scored only on rows whose source judged that risk. These figures are for "
+              "diagnosis; the headline above is what users see. "
+              f"Expected calibration error on the same known (text, risk) pairs: {ev['ece_masked']:.4f}.", "",
+              "| risk | name | precision | recall | F1 | ROC-AUC | support | threshold |",
+              "|---|---|---:|---:|---:|---:|---:|---:|"]
+    for code, m in ev["points"][default]["per_risk_masked"].items():
         auc = "—" if m["auc"] is None else f"{m['auc']:.3f}"
         lines.append(f"| {code} | {risk(code).en} | {pct(m['precision'])} | {pct(m['recall'])} | {pct(m['f1'])} | "
                      f"{auc} | {m['support']} | {m['threshold']:.3f} |")
+    notes = clf.manifest.provenance.get("threshold_notes", {})
+    if notes:
+        lines += ["", "Operating-point notes from calibration on dev (targets not met, clipping; in the manifest): "
+                  + "; ".join(f"{c}: {n}" for c, n in sorted(notes.items())) + "."]
     uncovered = [c for c in RISK_CODES if c not in clf.labels]
-    lines += ["", f"Not covered by the classifier (no score emitted): {', '.join(uncovered)}.", ""]
-    lines += ["## Benign text about sensitive matters (false-positive rate, %)", "",
-              "| operating point | all benign | " + " | ".join(BENIGN_SOURCES) + " |", "|---|---:|" + "---:|" * len(BENIGN_SOURCES)]
-    for point, data in ev["points"].items():
-        cells = []
-        for s in BENIGN_SOURCES:
-            st = data["by_source"].get(s)
-            cells.append("—" if not st or st["false_positive_rate"] is None else f"{pct(st['false_positive_rate'])} ({st['safe_n']})")
-        lines.append(f"| {point} | {pct(data['benign_false_positive_rate'])} ({data['benign_n']}) | " + " | ".join(cells) + " |")
-    lines += ["", "## Per source (operating point `" + default + "`)", "",
-              "| source | precision | recall | F1 | unsafe | n | FP rate on safe |", "|---|---:|---:|---:|---:|---:|---:|"]
-    for s, st in ev["points"][default]["by_source"].items():
-        lines.append(f"| {s} | {pct(st['precision'])} | {pct(st['recall'])} | {pct(st['f1'])} | {st['support']} | "
-                     f"{st['n']} | {pct(st['false_positive_rate'])} |")
-    if chi:
-        lines += ["", "## CHiSafetyBench should-refuse questions (zh; never trained on): recall, %", "",
-                  "| risk | n | " + " | ".join(f"{p}: any risk | {p}: right risk" for p in chi) + " |",
-                  "|---|---:|" + "---:|---:|" * len(chi)]
-        codes = sorted(next(iter(chi.values())))
-        for code in codes:
-            cells = []
-            for p in chi:
-                v = chi[p][code]
-                cells += [pct(v["recall_any"]), pct(v["recall_right_risk"]) if v["covered"] else "not covered"]
-            lines.append(f"| {code} | {chi[next(iter(chi))][code]['n']} | " + " | ".join(cells) + " |")
+    if uncovered:
+        lines += ["", f"Not scored by the classifier: {', '.join(uncovered)}."]
     return "\n".join(lines) + "\n"
 
 
-def write_report(clf: gensafe.Classifier, ds: Any, out: Path, command: str, split: str = "test") -> dict[str, Any]:
+def write_report(clf: gensafe.Classifier, ds: Any, out: Path, command: str, split: str = "test",
+                 unseen_column: str | None = None) -> dict[str, Any]:
+    """Evaluate one split and the external suites; write report.md, metrics.json and pr_curves.png to ``out``."""
     out.mkdir(parents=True, exist_ok=True)
-    ev = evaluate(clf, ds, split)
-    chi = evaluate_chisafety(clf, ds)
+    ev = evaluate(clf, ds, split, unseen_column)
+    suites = evaluate_suites(clf, ds, unseen_column)
     pr_plot(ev, out / "pr_curves.png")
-    (out / "report.md").write_text(markdown(ev, chi, clf, command), encoding="utf-8")
+    (out / "report.md").write_text(markdown(ev, suites, clf, command), encoding="utf-8")
     public = {k: v for k, v in ev.items() if not k.startswith("_")}
-    public["chisafety"] = chi
-    public["model"] = clf.name
-    public["precision"] = clf.precision
+    public.update(suites=suites, model=clf.name, precision=clf.precision, command=command,
+                  default_operating_point=clf.manifest.default_operating_point)
     (out / "metrics.json").write_text(json.dumps(public, indent=1, ensure_ascii=False), encoding="utf-8")
     return public
 
@@ -266,13 +357,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--model", required=True)
     p.add_argument("--data", required=True, help="folder written by build_data.py")
     p.add_argument("--precision", default="auto")
-    p.add_argument("--split", default="test")
+    p.add_argument("--split", default="dev", help="dev while developing; test once per shipped model")
+    p.add_argument("--unseen-column", default=None,
+                   help="only rows where this boolean column is true (e.g. v1_unseen for gensafe-zh-en-v1)")
     p.add_argument("--out", type=Path, default=None, help="report folder (default: the model folder)")
     args = p.parse_args(argv)
     clf = gensafe.load(args.model, device="cpu", precision=args.precision)
     command = "python training/evaluate.py " + " ".join(argv if argv is not None else sys.argv[1:])
-    metrics = write_report(clf, load_from_disk(args.data), args.out or Path(args.model), command, args.split)
-    print(json.dumps({p: v["binary"] for p, v in metrics["points"].items()}, indent=1))
+    metrics = write_report(clf, load_from_disk(args.data), args.out or Path(args.model), command, args.split,
+                           args.unseen_column)
+    point = metrics["default_operating_point"]
+    print(json.dumps({k: {m: round(v[m], 4) for m in ("precision", "recall", "f1")}
+                      for k, v in metrics["points"][point]["binary"].items()}, indent=1))
     return 0
 
 

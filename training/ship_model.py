@@ -1,12 +1,16 @@
-"""Copy a trained model folder into ``models/`` and write its model card from the measured files.
+"""Ship a model: copy a trained model folder into ``models/``, score the test split once, write its model card.
 
-Every figure in the card is read from files that scripts wrote — ``metrics.json`` (``train.py`` / ``evaluate.py``),
-the manifest's parity record, and the CPU benchmark rows (``benchmarks/cpu_suite.py``) — so the card can be
-regenerated, and checked, by rerunning them.
+The test split is read here and nowhere else in the pipeline (training chooses everything on dev): shipping a model
+is the one time its test figures are measured. Every figure in the card comes from files that scripts wrote —
+``metrics.json`` (``evaluate.py``, run here on test), the manifest's parity record, and the CPU benchmark rows
+(``benchmarks/cpu_suite.py``) — so the card can be regenerated, and checked, by rerunning this command.
 
 Usage::
 
-    python training/ship_model.py --run runs/default --bench benchmarks/results/cpu [--holdout runs/loso-cold] [--default]
+    python training/ship_model.py --run runs/default --data runs/data/default --bench benchmarks/results/cpu \
+        [--holdout runs/loso-cold ...] [--default]
+    python training/ship_model.py --model models/gensafe-zh-en-v1 --data runs/data/default \
+        --unseen-column v1_unseen --bench benchmarks/results/cpu      # re-card a shipped model
 """
 
 from __future__ import annotations
@@ -18,11 +22,12 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import gensafe
 from gensafe.manifest import ModelManifest, verify_files
 from gensafe.taxonomy import RISK_CODES, risk
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from evaluate import pct  # noqa: E402
+from evaluate import headline_table, pct, suites_markdown, write_report  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BUDGET_MB = 60
@@ -59,7 +64,60 @@ def holdout_section(runs: Sequence[Path], metrics: dict, point: str) -> list[str
     return lines + [""]
 
 
-def card(manifest: ModelManifest, metrics: dict, bench: dict | None, run: Path, size_mb: float,
+def quality_section(manifest: ModelManifest, metrics: dict) -> list[str]:
+    """Headline (unmasked, as users see it), public vs authored rows, external suites, masked per-risk figures and the
+    operating-point targets — all read from evaluate.py's metrics.json."""
+    default = metrics.get("default_operating_point", manifest.default_operating_point)
+    rows = ("every row" if metrics.get("rows", "all") == "all" else
+            f"only rows the model never trained on (`{metrics['rows']}`: see below)")
+    lines = [f"## Quality (split `{metrics['split']}`, scored once for this card)", "",
+             f"Measured with the shipped {metrics.get('precision')} graph through `gensafe.load`, {rows}: "
+             f"{metrics['n']:,} texts. Reproduce: `{metrics.get('command', 'python training/evaluate.py')}` after "
+             "`python training/build_data.py --data $GENSAFE_DATA --out runs/data/default`. Full tables: "
+             "EVALUATION.md.", "",
+             "### Unsafe vs safe, as a user sees it", "",
+             "A text counts as flagged when **any** risk fires (unmasked, every row). Default operating point: "
+             f"`{default}` (the same in the manifest, the code and the docs).", ""]
+    lines += headline_table(metrics, ("zh", "en", "all"))
+    lines += ["", "Public-source rows beside the project's authored rows (a gain only on the project's own writing "
+              "shows up here):", ""]
+    lines += headline_table(metrics, ("public zh", "public en", "authored zh", "authored en"))
+    lines += ["", "### External suites (at `" + default + "`)", ""]
+    lines += suites_markdown(metrics.get("suites", {}), default, list(manifest.labels))
+    lines += [f"### Per risk — masked (operating point `{default}`; risks with ≥ 50 examples)", "",
+              "Masked: each risk scored only on rows whose source judged it. For diagnosis; not the headline.", "",
+              "| risk | precision | recall | F1 | ROC-AUC | support |", "|---|---:|---:|---:|---:|---:|"]
+    per = metrics["points"][default]["per_risk_masked"]
+    for code, m in per.items():
+        if m["support"] >= 50:
+            auc = "—" if m["auc"] is None else f"{m['auc']:.3f}"
+            lines.append(f"| {code} {risk(code).en} | {pct(m['precision'])} | {pct(m['recall'])} | {pct(m['f1'])} | "
+                         f"{auc} | {m['support']} |")
+    small = [f"{c} ({m['support']})" for c, m in per.items() if m["support"] < 50]
+    if small:
+        lines += ["", "Fewer than 50 examples (EVALUATION.md has them; too noisy to quote): " + ", ".join(small) + "."]
+    lines += ["", "### Operating points and their targets", "",
+              "`strict` promises recall ≥ 90 % per risk, `loose` precision ≥ 90 % per risk, `balanced` the best F1 "
+              "(thresholds chosen on dev). Where a promise does not hold on the evaluated rows (masked per-risk "
+              "figures, risks with ≥ 20 positives), it is listed here rather than hidden:", ""]
+    for point, target, key in (("strict", 0.9, "recall"), ("loose", 0.9, "precision")):
+        table = metrics["points"].get(point, {}).get("per_risk_masked", {})
+        missed = [f"{c} {pct(m[key])}" for c, m in table.items() if m["support"] >= 20 and m[key] < target]
+        lines.append(f"* `{point}` {key} ≥ {100 * target:.0f} %: " + (
+            f"missed for {len(missed)} of {sum(m['support'] >= 20 for m in table.values())} risks ({', '.join(missed)})"
+            if missed else "met for every risk with ≥ 20 positives"))
+    clipped = {c: t for c, t in manifest.thresholds.get("loose", {}).items() if t >= 0.98}
+    if clipped:
+        lines.append("* Thresholds at the 0.98 ceiling (`loose`): " + ", ".join(sorted(clipped))
+                     + " — no threshold below it reached the precision target on dev.")
+    notes = manifest.provenance.get("threshold_notes", {})
+    if notes:
+        lines.append("* Calibration notes recorded in the manifest: "
+                     + "; ".join(f"{c}: {n}" for c, n in sorted(notes.items())) + ".")
+    return lines + [""]
+
+
+def card(manifest: ModelManifest, metrics: dict, bench: dict | None, size_mb: float,
          holdouts: Sequence[Path] = ()) -> str:
     prov = manifest.provenance
     base = prov.get("base_model", {})
@@ -105,55 +163,12 @@ def card(manifest: ModelManifest, metrics: dict, bench: dict | None, run: Path, 
     lines += ["", "**Not covered by the classifier** (no real training support in licence-clean data; the model emits "
               "no score for them — use the keyword tier, a research build, or your own data): "
               + ", ".join(f"{c} {risk(c).en}" for c in uncovered) + ".", ""]
-    lines += ["## Quality on the project's test split", "",
-              f"Measured with the shipped {metrics.get('precision')} graph through `gensafe.load` "
-              f"({metrics['n']:,} test texts; reproduce: `python training/evaluate.py --model models/{manifest.name} "
-              f"--data runs/data/default` after `python training/build_data.py --out runs/data/default`).", "",
-              "### Unsafe vs safe", "", "| operating point | zh P | zh R | zh F1 | en P | en R | en F1 |",
-              "|---|---:|---:|---:|---:|---:|---:|"]
-    for point, data in metrics["points"].items():
-        zh, en = data["binary"]["zh"], data["binary"]["en"]
-        lines.append(f"| {point} | {pct(zh['precision'])} | {pct(zh['recall'])} | {pct(zh['f1'])} | "
-                     f"{pct(en['precision'])} | {pct(en['recall'])} | {pct(en['f1'])} |")
-    best = {lg: max(metrics["points"].items(), key=lambda kv: kv[1]["binary"][lg]["f1"]) for lg in ("zh", "en")}
-    lines += ["", "Best F1: " + "; ".join(f"{lg} {pct(v[1]['binary'][lg]['f1'])} at `{v[0]}`" for lg, v in best.items())
-              + f". Expected calibration error (test): {metrics['ece']:.4f}.", ""]
-    lines += [f"### Per risk (operating point `{default}`; risks with ≥ 50 test examples)", "",
-              "| risk | precision | recall | F1 | ROC-AUC | support |", "|---|---:|---:|---:|---:|---:|"]
-    for code, m in metrics["points"][default]["per_risk"].items():
-        if m["support"] >= 50:
-            auc = "—" if m["auc"] is None else f"{m['auc']:.3f}"
-            lines.append(f"| {code} {risk(code).en} | {pct(m['precision'])} | {pct(m['recall'])} | {pct(m['f1'])} | "
-                         f"{auc} | {m['support']} |")
-    small = [f"{c} ({m['support']})" for c, m in metrics["points"][default]["per_risk"].items() if m["support"] < 50]
-    if small:
-        lines += ["", "Fewer than 50 test examples (figures in EVALUATION.md, too noisy to quote): " + ", ".join(small) + "."]
-    lines += ["", "### Operating points", "",
-              "Thresholds per risk, chosen on the dev split: `strict` = recall ≥ 90 % per risk (flags more), "
-              "`balanced` (the default) = per-risk best F1, then tuned jointly for the F1 of the any-risk verdict, "
-              "`loose` = precision ≥ 90 % per risk (flags less). Pick one with "
-              "`gensafe.Policy(operating_point=...)` or `--operating-point`.", "",
-              "### Benign text about sensitive matters (false-positive rate, %)", "",
-              "| operating point | benign texts | false-positive rate % |", "|---|---:|---:|"]
-    for point, data in metrics["points"].items():
-        lines.append(f"| {point} | {data['benign_n']:,} | {pct(data['benign_false_positive_rate'])} |")
-    lines += ["", "Benign set: the safe test rows of LawRefBook-Laws (PRC statutes on state security, crime, "
-              "personality rights), Chinese-medical-dialogue (health Q&A), XSTest safe prompts (homonyms, safe "
-              "contexts), HalluQA / HaluEval answers, deccp answered questions and HateCheck non-hateful cases. "
-              "Per-source rates: EVALUATION.md.", ""]
-    chi = metrics.get("chisafety", {}).get(default)
-    if chi:
-        lines += ["### CHiSafetyBench should-refuse questions (never trained on)", "",
-                  "| risk | n | flagged (any risk) % | flagged as this risk % |", "|---|---:|---:|---:|"]
-        for code, v in chi.items():
-            right = pct(v["recall_right_risk"]) if v["covered"] else "not covered"
-            lines.append(f"| {code} | {v['n']} | {pct(v['recall_any'])} | {right} |")
-        lines.append("")
+    lines += quality_section(manifest, metrics)
     if holdouts:
         lines += holdout_section(holdouts, metrics, default)
     parity = prov.get("parity", {})
     if parity:
-        lines += ["### Export parity (torch vs ONNX, test split)", "",
+        lines += ["### Export parity (torch vs ONNX)", "",
                   "| graph | max abs logit diff | identical decisions | passed |", "|---|---:|---:|---|"]
         for prec, p in parity.items():
             lines.append(f"| {prec} | {p['max_abs_logit_diff']:.2e} | {100 * p['decision_agreement']:.2f}% "
@@ -166,13 +181,18 @@ def card(manifest: ModelManifest, metrics: dict, bench: dict | None, run: Path, 
             lines.append(f"| {r['engine']} | {r['precision']} | {r['texts_per_s']:.1f} | {r['batch1']['p50_ms']:.1f} |")
         lines.append("")
     target = 0.85
-    missed = [lg for lg in ("zh", "en") if best[lg][1]["binary"][lg]["f1"] < target]
+    f1 = {lg: metrics["points"][default]["binary"].get(f"public {lg}", {}).get("f1") for lg in ("zh", "en")}
+    missed = [f"{lg} {pct(v)}" for lg, v in f1.items() if v is not None and v < target]
     lines += ["## Known gaps and cautions", ""]
+    if metrics.get("rows", "all") != "all":
+        lines.append(f"* **Evaluated only where it was not trained**: this model was trained from an older data build "
+                     f"whose per-text splits leaked near-duplicates into train and whose choices were made on test. "
+                     f"Its figures here use only rows it never saw (`{metrics['rows']}`: in that build's test split "
+                     "and with no near-duplicate in its train or dev split); external suites it partly trained on "
+                     "(HateCheck, XSTest) are shown on all rows and on its unseen rows.")
     if missed:
-        lines.append(f"* **Below the project's quality target**: unsafe-vs-safe F1 ≥ {target:.2f} per language is not "
-                     f"met for {', '.join(missed)} (see the table above). The noisiest sources (SWSR, EDOS, "
-                     "DiaSafety) hold it down. All 12 layers measured clearly better than 6 at equal steps (training/README.md); "
-                     "training them to convergence is the next step.")
+        lines.append(f"* **Below the project's quality target**: unsafe-vs-safe F1 ≥ {100 * target:.0f} on public "
+                     f"rows at `{default}` is missed ({', '.join(missed)}).")
     int8 = parity.get("int8")
     if int8 and not int8["passed"]:
         lines.append(f"* int8 (`precision=\"int8\"`, {int8.get('graph', 'shipped')}) is faster on CPU but its "
@@ -193,31 +213,48 @@ def card(manifest: ModelManifest, metrics: dict, bench: dict | None, run: Path, 
 
 
 def main(argv: list[str] | None = None) -> int:
+    from datasets import load_from_disk
+
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--run", required=True, type=Path)
+    what = p.add_mutually_exclusive_group(required=True)
+    what.add_argument("--run", type=Path, help="a train.py run folder: copy its model into --models-dir and card it")
+    what.add_argument("--model", type=Path, help="a model folder already in models/: only re-evaluate and re-card it")
+    p.add_argument("--data", required=True, type=Path, help="folder written by build_data.py (its test split is "
+                                                            "scored here, once per shipped model)")
+    p.add_argument("--unseen-column", default=None,
+                   help="score only rows where this column is true (v1_unseen for gensafe-zh-en-v1)")
     p.add_argument("--bench", type=Path, default=None, help="benchmarks/results/cpu (rows.jsonl + summary)")
     p.add_argument("--holdout", type=Path, nargs="*", default=[],
                    help="leave-one-source-out runs (train.py holdout_source=...) to report in the card")
     p.add_argument("--default", action="store_true", help="make it the model gensafe.load() opens by default")
-    p.add_argument("--models-dir", type=Path, default=ROOT / "models", help="where model folders live (default models/)")
+    p.add_argument("--models-dir", type=Path, default=ROOT / "models",
+                   help="where model folders live (default models/)")
     args = p.parse_args(argv)
-    src = args.run / "model"
-    manifest = ModelManifest.read(src)
-    verify_files(src, manifest)
-    dst = args.models_dir / manifest.name
-    if dst.exists():
-        shutil.rmtree(dst)
-    dst.mkdir(parents=True)
-    for name in manifest.files:
-        shutil.copyfile(src / name, dst / name)
-    shutil.copyfile(src / "manifest.json", dst / "manifest.json")
-    for name in ("report.md", "pr_curves.png", "DATA_CARD.md", "metrics.json"):
-        if (args.run / name).exists():
-            shutil.copyfile(args.run / name, dst / ("EVALUATION.md" if name == "report.md" else name))
+    if args.run:
+        src = args.run / "model"
+        manifest = ModelManifest.read(src)
+        verify_files(src, manifest)
+        dst = args.models_dir / manifest.name
+        if dst.exists():
+            shutil.rmtree(dst)
+        dst.mkdir(parents=True)
+        for name in manifest.files:
+            shutil.copyfile(src / name, dst / name)
+        shutil.copyfile(src / "manifest.json", dst / "manifest.json")
+    else:
+        dst = args.model
+        manifest = ModelManifest.read(dst)
+    verify_files(dst, manifest)
     size_mb = sum((dst / n).stat().st_size for n in manifest.files) / 1e6
     if size_mb > BUDGET_MB:
         sys.exit(f"{dst} holds {size_mb:.1f} MB of model files, over the {BUDGET_MB} MB budget")
-    metrics = json.loads((args.run / "metrics.json").read_text())
+    # the one scoring of the test split for this model: EVALUATION.md, metrics.json and pr_curves.png in its folder
+    clf = gensafe.load(dst, device="cpu")
+    command = "python training/ship_model.py " + " ".join(str(a) for a in (argv if argv is not None else sys.argv[1:]))
+    metrics = write_report(clf, load_from_disk(str(args.data)), dst, command, "test", args.unseen_column)
+    (dst / "report.md").replace(dst / "EVALUATION.md")
+    if (args.data / "DATA_CARD.md").exists():
+        shutil.copyfile(args.data / "DATA_CARD.md", dst / "DATA_CARD.md")
     bench = None
     if args.bench and (args.bench / "rows.jsonl").exists():
         rows = [json.loads(line) for line in (args.bench / "rows.jsonl").read_text().splitlines()]
@@ -227,7 +264,7 @@ def main(argv: list[str] | None = None) -> int:
         command = next((line.split("`")[1] for line in summary if line.startswith("Reproduce:")), "")
         bench = {"rows": [r for r in rows if r["suite"] == "end_to_end"], "command": command,
                  "machine": f"{env['cpu_count']} CPUs, onnxruntime {env['onnxruntime']}, torch {env.get('torch')}"}
-    (dst / "MODEL_CARD.md").write_text(card(manifest, metrics, bench, args.run, size_mb, args.holdout), encoding="utf-8")
+    (dst / "MODEL_CARD.md").write_text(card(manifest, metrics, bench, size_mb, args.holdout), encoding="utf-8")
     verify_files(dst, manifest)
     if args.default:
         (args.models_dir / "default.json").write_text(json.dumps({"model": manifest.name}) + "\n")

@@ -43,6 +43,10 @@ class Raw:
     key: str
     hint: str = ""  # extra text used only to infer a discrimination target group
     origin_split: str = ""
+    # Rows that share a group never cross splits: a template with its target groups, one question with its answers
+    # or translations, one dialogue context, one statute. Empty = the row is its own group (its normalised text).
+    group: str = ""
+    detail: str = ""  # the source's own sub-category, kept for per-category reports (HateCheck functionality, ...)
 
 
 # -- small file helpers ----------------------------------------------------------------------------------------------
@@ -97,12 +101,12 @@ def read_jade(root: Path) -> Iterator[Raw]:
             keys = [f"{kind}:其他" if k == "其他" else k for k in keys]
             category[r["问题"]] = keys
             for k in keys:
-                yield Raw(r["问题"], lang, "prompt", k)
+                yield Raw(r["问题"], lang, "prompt", k, group=r["问题"])
     for rel in ("jade-db-v3.0/jade_alignment_hard_zh.csv", "jade-db-v3.0/jade_alignment_medium_zh.csv"):
         for r in _csv(base / rel, encoding="gb18030"):
             for k in category.get(r["问题"], []):
-                yield Raw(r["违规回答"], "zh", "response", k, hint=r["问题"])
-            yield Raw(r["安全有用回答"], "zh", "response", "safe_response")
+                yield Raw(r["违规回答"], "zh", "response", k, hint=r["问题"], group=r["问题"])
+            yield Raw(r["安全有用回答"], "zh", "response", "safe_response", group=r["问题"])
 
 
 def read_flames(root: Path) -> Iterator[Raw]:
@@ -128,40 +132,43 @@ def read_multijail(root: Path) -> Iterator[Raw]:
 
     for r in _csv(root / "MultiJail" / "MultiJail.csv"):
         for tag in ast.literal_eval(r["tags"]):
-            for lang in ("en", "zh"):
-                yield Raw(r[lang], lang, "prompt", tag)
+            for lang in ("en", "zh"):  # a prompt and its translation are one group
+                yield Raw(r[lang], lang, "prompt", tag, group=r["id"])
 
 
 def read_halluqa(root: Path) -> Iterator[Raw]:
     for path in sorted((root / "HalluQA" / "Chinese_LLMs_outputs" / "open_generation").glob("*.json")):
         for r in _json(path):
             if isinstance(r.get("response"), str):
-                yield Raw(r["response"], "zh", "response", "response")
+                yield Raw(r["response"], "zh", "response", "response", group=str(r.get("question_id", "")))
 
 
 def read_halueval(root: Path) -> Iterator[Raw]:
     for r in _jsonl(root / "HaluEval" / "general_data.json"):
-        yield Raw(r["chatgpt_response"], "en", "response", "response")
+        yield Raw(r["chatgpt_response"], "en", "response", "response", group=str(r.get("ID", "")))
 
 
 def read_xstest(root: Path) -> Iterator[Raw]:
     for r in _csv(root / "XSTest" / "xstest_prompts.csv"):
-        yield Raw(r["prompt"], "en", "prompt", "safe" if r["label"] == "safe" else r["type"], hint=r["focus"])
+        yield Raw(r["prompt"], "en", "prompt", "safe" if r["label"] == "safe" else r["type"], hint=r["focus"],
+                  group=r["focus"], detail=r["type"])
 
 
 def read_diasafety(root: Path) -> Iterator[Raw]:
     for name in ("train", "val", "test"):
         for r in _json(root / "DiaSafety" / f"{name}.json"):
             if r["label"] == "Safe":
-                yield Raw(r["response"], "en", "response", "Safe", origin_split=name)
+                yield Raw(r["response"], "en", "response", "Safe", origin_split=name, group=r["context"])
             elif r["category"] in ("Offending User", "Biased Opinion"):
-                yield Raw(r["response"], "en", "response", r["category"], hint=r["context"], origin_split=name)
+                yield Raw(r["response"], "en", "response", r["category"], hint=r["context"], origin_split=name,
+                          group=r["context"])
 
 
 def read_hatecheck(root: Path) -> Iterator[Raw]:
     for r in _csv(root / "HateCheck" / "test_suite_cases.csv"):
         key = r["target_ident"] if r["label_gold"] == "hateful" else "non-hateful"
-        yield Raw(r["test_case"].strip(), "en", "content", key)
+        # a template is written out once per target group: the template is the group
+        yield Raw(r["test_case"].strip(), "en", "content", key, group=r["templ_id"], detail=r["functionality"])
 
 
 def read_davidson(root: Path) -> Iterator[Raw]:
@@ -184,12 +191,13 @@ def read_do_not_answer(root: Path) -> Iterator[Raw]:
     models = ("GPT4", "ChatGPT", "Claude", "ChatGLM2", "llama2-7b-chat", "vicuna-7b")
     for r in _csv(root / "Do-Not-Answer" / "data_en.csv"):
         harm, hint = r["types_of_harm"], r["specific_harms"]
-        yield Raw(r["question"], "en", "prompt", harm, hint=hint)
+        yield Raw(r["question"], "en", "prompt", harm, hint=hint, group=r["id"])
         for m in models:
             response = r.get(f"{m}_response") or ""
             if not response.strip():
                 continue
-            yield Raw(response, "en", "response", harm if r[f"{m}_harmful"] == "1" else "safe_response", hint=hint)
+            yield Raw(response, "en", "response", harm if r[f"{m}_harmful"] == "1" else "safe_response", hint=hint,
+                      group=r["id"])
 
 
 def read_simple_safety(root: Path) -> Iterator[Raw]:
@@ -209,25 +217,25 @@ def read_deccp(root: Path) -> Iterator[Raw]:
 def read_lawrefbook(root: Path) -> Iterator[Raw]:
     for r in _jsonl(root / "LawRefBook-Laws" / "laws_articles.jsonl.gz"):
         if r["text"].strip() and not r["category"].startswith("案例"):  # case write-ups are unverified editorial text
-            yield Raw(r["text"], "zh", "content", "article")
+            yield Raw(r["text"], "zh", "content", "article", group=r.get("law") or r.get("source_file", ""))
 
 
 def read_medical(root: Path) -> Iterator[Raw]:
     path = next((root / "Chinese-medical-dialogue").glob("*.csv.gz"))
     with gzip.open(path, "rt", encoding="utf-8") as f:
         for r in csv.DictReader(f):
-            yield Raw(r["ask"], "zh", "prompt", "ask")
-            yield Raw(r["answer"], "zh", "response", "answer")
+            yield Raw(r["ask"], "zh", "prompt", "ask", group=r["ask"])
+            yield Raw(r["answer"], "zh", "response", "answer", group=r["ask"])
 
 
 def read_copyright(root: Path) -> Iterator[Raw]:
     base = root / "copyright-evals"
     for r in _csv(base / "prompt-test-set.csv"):
-        yield Raw(r["Prompt"], "en", "prompt", "prompt")
+        yield Raw(r["Prompt"], "en", "prompt", "prompt", group=r["Prompt"].strip())
     for path in sorted((base / "results").glob("*-results.csv")):
         for r in _csv(path):
             response = next(v for k, v in r.items() if k not in ("Prompt", "Label"))
-            yield Raw(response, "en", "response", f"response:{r['Label'].strip()}")
+            yield Raw(response, "en", "response", f"response:{r['Label'].strip()}", group=r["Prompt"].strip())
 
 
 def read_cvalues(root: Path) -> Iterator[Raw]:
@@ -319,6 +327,19 @@ def read_toxigen(root: Path) -> Iterator[Raw]:
         yield Raw(r["text"], "en", "content", r["label"], hint=r["target_group"])
 
 
+# the project's own data ------------------------------------------------------------------------------------------------
+AUTHORED_DIR = Path(__file__).resolve().parent / "data" / "authored"
+
+
+def read_authored(root: Path) -> Iterator[Raw]:
+    """The project's authored items (``training/data/authored``, see its CARD.md); ``root`` is not used: they live in
+    the repository. Key ``harmful:<risk>`` or ``benign``; the authors' ``group`` is kept, ``form`` is the detail."""
+    for path in sorted(AUTHORED_DIR.glob("*.jsonl")):
+        for item in _jsonl(path):
+            key = f"harmful:{item['risk']}" if item["label"] == "harmful" else "benign"
+            yield Raw(item["text"], item["lang"], item["role"], key, group=item["group"], detail=item["form"])
+
+
 READERS: dict[str, Callable[[Path], Iterator[Raw]]] = {
     "COLDataset": read_cold, "SWSR": read_swsr, "JADE-DB": read_jade, "Flames": read_flames,
     "SafetyBench": read_safetybench, "MultiJail": read_multijail, "HalluQA": read_halluqa, "HaluEval": read_halueval,
@@ -330,7 +351,7 @@ READERS: dict[str, Callable[[Path], Iterator[Raw]]] = {
     "ChineseHarm-bench": read_chineseharm, "S-Eval": read_seval, "XSafety": read_xsafety, "Weibo21": read_weibo21,
     "CHECKED": read_checked, "CED_Dataset": read_ced, "SDCNL": read_sdcnl, "TweetEval-hate-offensive": read_tweeteval,
     "THUCNews-titles": read_thucnews, "MultiPriv-PII": read_multipriv, "ETHOS": read_ethos,
-    "ToxiGen-seeds": read_toxigen,
+    "ToxiGen-seeds": read_toxigen, "gensafe-authored": read_authored,
 }
 
 
@@ -400,6 +421,9 @@ def load_rows(root: str | Path, build: str = "default", sources: list[str] | Non
                 "licence": spec["licence"],
                 "build": spec["build"],
                 "origin_split": raw.origin_split,
+                "group": f"{name}:{raw.group}" if raw.group else "",
+                "detail": raw.detail,
+                "external": bool(spec.get("external", False)),
             }
 
 
@@ -422,7 +446,7 @@ def read_user_csv(path: str | Path) -> Iterator[dict[str, Any]]:
         lang = r.get("lang") or ("zh" if re.search(r"[\u4e00-\u9fff]", text) else "en")
         yield {"text": text, "lang": lang, "role": r.get("role") or "content", "labels": labels,
                "known": list(RISK_CODES), "source": f"csv:{path.name}", "licence": r.get("licence") or "user data",
-               "build": "user", "origin_split": ""}
+               "build": "user", "origin_split": "", "group": "", "detail": "", "external": False}
 
 
 _ZH_TO_CODE = {r.zh.removesuffix("内容"): r.code for r in RISKS}

@@ -6,6 +6,7 @@ Examples::
     gensafe check --json --operating-point loose "..."
     gensafe scan comments.csv --text-field body --out verdicts.jsonl
     gensafe info
+    gensafe banks report                     # the shipped TC260 test banks against the §8 floors
 """
 
 from __future__ import annotations
@@ -156,6 +157,27 @@ def _cmd_lexicon(args: argparse.Namespace) -> int:
     return 0 if report["passes"] else 1
 
 
+def _cmd_banks(args: argparse.Namespace) -> int:
+    from .banks import floor_report, load_bank
+
+    if args.action == "show":
+        for item in load_bank(args.bank, args.lang, args.dir):
+            print(json.dumps({k: v for k, v in vars(item).items() if v is not None}, ensure_ascii=False))
+        return 0
+    rows = floor_report(args.dir)
+    missed = [r for r in rows if not r.ok]
+    if args.json:
+        print(json.dumps([{**vars(r), "ok": r.ok} for r in rows], ensure_ascii=False, indent=1))
+    else:
+        print(f"{'bank':<10} {'lang':<4} {'risk / aspect':<15} {'count':>6} {'floor':>6}")
+        for r in rows:
+            print(f"{r.bank:<10} {r.lang:<4} {r.key:<15} {r.count:>6} {r.floor:>6}  {'ok' if r.ok else 'MISSED'}")
+        print(f"{len(rows) - len(missed)} of {len(rows)} floors met" + (
+            ": FAIL — " + ", ".join(f"{r.bank} {r.lang} {r.key} {r.count} < {r.floor}" for r in missed)
+            if missed else ": PASS"))
+    return 1 if missed else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gensafe", description="Score text against the 31 TC260-003 risks.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -188,6 +210,14 @@ def build_parser() -> argparse.ArgumentParser:
     lex.add_argument("--out", default=None, help="import: the .tsv to write")
     lex.add_argument("--json", action="store_true")
     lex.set_defaults(func=_cmd_lexicon)
+
+    banks = sub.add_parser("banks", help="the TC260 §8 test banks: floor report, or print one bank")
+    banks.add_argument("action", choices=["report", "show"])
+    banks.add_argument("--bank", default="generated", choices=["generated", "refuse", "answer"], help="for show")
+    banks.add_argument("--lang", default="zh", choices=["zh", "en"], help="for show")
+    banks.add_argument("--dir", default=None, help="a folder of bank files to check instead of the shipped ones")
+    banks.add_argument("--json", action="store_true")
+    banks.set_defaults(func=_cmd_banks)
 
     info = sub.add_parser("info", help="show the model, its labels, the provider and versions")
     info.add_argument("--json", action="store_true")

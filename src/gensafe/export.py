@@ -4,7 +4,8 @@ Needs the ``train`` extra (torch, onnx) for export and the ``cpu`` extra for int
 
 Example:
     >>> write_model_folder("out/my-model", model, "tokenizer.json", labels=["A.1.6", "A.2.5"],
-    ...                    thresholds={"strict": {...}, "loose": {...}}, precisions=("fp32", "int8"))  # doctest: +SKIP
+    ...                    thresholds={"strict": {...}, "balanced": {...}, "loose": {...}},
+    ...                    precisions=("fp32", "int8"))  # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -189,7 +190,7 @@ def write_model_folder(
     compact_min_size: int = 4096,
     text_prefix: str = "",
     role_prefixes: dict[str, str] | None = None,
-    default_operating_point: str = "strict",
+    default_operating_point: str = "balanced",
     provenance: dict[str, Any] | None = None,
 ) -> ModelManifest:
     """Export ``model`` in the given precisions, copy the tokenizer and write a hashed ``manifest.json``.

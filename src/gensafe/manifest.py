@@ -12,7 +12,8 @@ Every file the model needs is listed under ``files`` with its sha256, and :func:
 before a session is opened, so a truncated download or a swapped file fails loudly and names the file.
 
 Example:
-    >>> m = ModelManifest(name="demo", labels=["A.1.6"], thresholds={"strict": {"A.1.6": 0.3}, "loose": {"A.1.6": 0.7}})
+    >>> m = ModelManifest(name="demo", labels=["A.1.6"],
+    ...                   thresholds={"strict": {"A.1.6": 0.3}, "balanced": {"A.1.6": 0.5}, "loose": {"A.1.6": 0.7}})
     >>> m.threshold_vector("loose").tolist()
     [0.7]
 """
@@ -46,9 +47,10 @@ class ModelManifest:
     Attributes:
         name: Model name, e.g. ``"gensafe-zh-en-v1"``.
         labels: Risk codes in the order of the classifier head's outputs.
-        thresholds: Operating point name -> {risk code: threshold}. At least ``strict`` (high recall) and
-            ``loose`` (high precision).
-        default_operating_point: Operating point used when the caller names none.
+        thresholds: Operating point name -> {risk code: threshold}: ``strict`` (high recall), ``balanced`` (best
+            F1) and ``loose`` (high precision) for models the training pipeline builds.
+        default_operating_point: Operating point used when the caller names none (``balanced`` unless the folder
+            says otherwise; it must be one of ``thresholds``).
         max_tokens: Tokens per window, special tokens included. Longer texts are scored in overlapping windows.
         window_overlap: Tokens shared by consecutive windows of one long text.
         text_prefix: Prepended to every text before tokenisation (e5 encoders expect ``"query: "``).
@@ -70,7 +72,7 @@ class ModelManifest:
     name: str
     labels: list[str]
     thresholds: dict[str, dict[str, float]]
-    default_operating_point: str = "strict"
+    default_operating_point: str = "balanced"
     max_tokens: int = 256
     window_overlap: int = 32
     text_prefix: str = ""

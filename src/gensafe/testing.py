@@ -72,7 +72,8 @@ def build_tiny_model(
 
     With ``compact`` the fp32 graph is stored like the shipped models (fp16 weights, int8 embedding rows) and int8
     is left to be derived on first use. Thresholds are set from the model's own score distribution on :data:`TINY_CORPUS` (``strict`` at the 30th
-    percentile, ``loose`` at the 80th), so both operating points flag something and differ.
+    percentile, ``balanced`` — the default — at the 55th, ``loose`` at the 80th), so every operating point flags
+    something and they differ.
     """
     import numpy as np
     import torch
@@ -108,6 +109,7 @@ def build_tiny_model(
     with torch.no_grad():
         probs = torch.sigmoid(model(torch.from_numpy(ids), torch.from_numpy(mask))).numpy()
     strict = {c: float(np.quantile(probs[:, j], 0.3)) for j, c in enumerate(labels)}
+    balanced = {c: float(np.quantile(probs[:, j], 0.55)) for j, c in enumerate(labels)}
     loose = {c: float(np.quantile(probs[:, j], 0.8)) for j, c in enumerate(labels)}
     write_model_folder(
         folder,
@@ -115,7 +117,7 @@ def build_tiny_model(
         tok_path,
         name="tiny-random",
         labels=labels,
-        thresholds={"strict": strict, "loose": loose},
+        thresholds={"strict": strict, "balanced": balanced, "loose": loose},
         precisions=("fp32",) if compact else precisions,
         compact_fp32=compact,
         compact_min_size=256,

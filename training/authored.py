@@ -1,0 +1,290 @@
+"""The project's authored data (``training/data/authored/``): schema check, counts against the floors, near-duplicates.
+
+Every file is JSONL, UTF-8, one item per line, named ``<risk>.<lang>.jsonl`` (``A.1.1.zh.jsonl``) or
+``trivial.<lang>.jsonl``. Fields::
+
+    text   the item                                     lang   zh | en
+    label  harmful | benign                             risk   A.x.y (harmful under / topic shared) or "none"
+    role   prompt | response | content                  form   statement, request, compliant-response, ...
+    group  items written together or from one seed share a group (splits keep a group together)
+
+Quality control (CARD.md reports the figures):
+
+1. ``blind`` writes the items without their labels, shuffled, in batches, for a second, independent labelling pass;
+2. ``agree`` reads that pass's labels (``{"id", "label", "risk"}`` per line), stores them under ``qc/``, reports
+   agreement per risk and writes the disagreements for review;
+3. ``apply`` applies the review (``{"id", "decision": "keep" | "relabel" | "drop", "label", "risk"}``): relabelled
+   items are rewritten, dropped items removed, and the decisions kept under ``qc/`` so the pass can be audited.
+
+Usage::
+
+    python training/authored.py report [--dir training/data/authored]   # counts vs floors; exit 1 if one is missed
+    python training/authored.py check FILE...                            # schema + near-duplicates of some files
+    python training/authored.py blind --out runs/qc/blind [--files A.1.1.zh.jsonl ...]
+    python training/authored.py agree runs/qc/labels/*.jsonl
+    python training/authored.py apply training/data/authored/qc/review.jsonl
+    python training/authored.py card [--shared ../shared/data]           # writes CARD.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import re
+import sys
+import unicodedata
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+AUTHORED_DIR = Path(__file__).resolve().parent / "data" / "authored"
+QC_DIR = AUTHORED_DIR / "qc"
+LANGS = ("zh", "en")
+LABELS = ("harmful", "benign")
+ROLES = ("prompt", "response", "content")
+FIELDS = ("text", "lang", "label", "risk", "role", "form", "group")
+FLOOR_PER_RISK = 150  # harmful and benign items per risk and language
+FLOOR_TRIVIAL = 1000  # everyday benign items per language
+_RISK = re.compile(r"^A\.[1-5]\.[1-9]$")
+
+
+def read(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, item) for every non-empty line; raises ValueError naming the line on bad JSON."""
+    with open(path, encoding="utf-8") as f:
+        for n, line in enumerate(f, 1):
+            if line.strip():
+                try:
+                    yield n, json.loads(line)
+                except json.JSONDecodeError as e:
+                    raise ValueError(f"{path.name}:{n}: not JSON ({e.msg})") from None
+
+
+def problems(item: dict[str, Any]) -> list[str]:
+    """What is wrong with one item (empty when it is valid)."""
+    out = [f"missing {k}" for k in FIELDS if k not in item]
+    if out:
+        return out
+    if not isinstance(item["text"], str) or not item["text"].strip():
+        out.append("empty text")
+    if item["lang"] not in LANGS:
+        out.append(f"lang {item['lang']!r}")
+    if item["label"] not in LABELS:
+        out.append(f"label {item['label']!r}")
+    if item["role"] not in ROLES:
+        out.append(f"role {item['role']!r}")
+    if not (_RISK.match(str(item["risk"])) or (item["risk"] == "none" and item["label"] == "benign")):
+        out.append(f"risk {item['risk']!r}")
+    if not str(item["form"]).strip() or not str(item["group"]).strip():
+        out.append("empty form or group")
+    return out
+
+
+def shingles(text: str, n: int = 4) -> set[str]:
+    """Character n-grams of the folded text (NFKC, lower case, no whitespace/punctuation)."""
+    t = re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text).lower())
+    return {t[i:i + n] for i in range(max(1, len(t) - n + 1))} if t else set()
+
+
+def near_duplicates(texts: list[str], threshold: float = 0.6, n: int = 4) -> list[tuple[int, int, float]]:
+    """Pairs (i, j, jaccard) of texts whose character n-gram Jaccard similarity is ≥ threshold.
+
+    Exact for the sizes authored here (an inverted index over shingles limits the pairs compared).
+    """
+    sh = [shingles(t, n) for t in texts]
+    index: dict[str, list[int]] = defaultdict(list)
+    pairs = []
+    for i, s in enumerate(sh):
+        cand = Counter(j for g in s for j in index[g])
+        for j, common in cand.items():
+            union = len(s) + len(sh[j]) - common
+            if union and common / union >= threshold:
+                pairs.append((j, i, common / union))
+        for g in s:
+            index[g].append(i)
+    return pairs
+
+
+def item_id(text: str) -> str:
+    """Stable id of an item: the first 12 hex digits of the sha1 of its text."""
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
+
+
+def load(folder: Path = AUTHORED_DIR) -> list[dict[str, Any]]:
+    """Every item of every file in the folder, with ``file`` and ``line`` added."""
+    items = []
+    for path in sorted(folder.glob("*.jsonl")):
+        for n, item in read(path):
+            items.append({**item, "file": path.name, "line": n, "id": item_id(item["text"])})
+    return items
+
+
+def report(items: Iterable[dict[str, Any]]) -> tuple[str, list[str]]:
+    """Markdown table of counts per risk × language × label, and the floors missed."""
+    from gensafe.taxonomy import RISK_CODES
+
+    c = Counter((i["risk"], i["lang"], i["label"]) for i in items)
+    lines = ["| risk | zh harmful | zh benign | en harmful | en benign |", "|---|---:|---:|---:|---:|"]
+    missed = []
+    for code in RISK_CODES:
+        cells = [c[(code, lang, lab)] for lang in LANGS for lab in LABELS]
+        lines.append(f"| {code} | " + " | ".join(f"{v:,}" for v in cells) + " |")
+        missed += [f"{code} {lang} {lab}: {c[(code, lang, lab)]} < {FLOOR_PER_RISK}"
+                   for lang in LANGS for lab in LABELS if c[(code, lang, lab)] < FLOOR_PER_RISK]
+    for lang in LANGS:
+        n = c[("none", lang, "benign")]
+        lines.append(f"| trivial / everyday ({lang}) | | {n:,} | | |" if lang == "zh" else
+                     f"| trivial / everyday ({lang}) | | | | {n:,} |")
+        if n < FLOOR_TRIVIAL:
+            missed.append(f"trivial {lang}: {n} < {FLOOR_TRIVIAL}")
+    return "\n".join(lines), missed
+
+
+def blind(items: list[dict[str, Any]], out: Path, batch_size: int = 700, seed: int = 0) -> int:
+    """Write the items without label, risk or form, shuffled, as ``out/batch-NN.jsonl``; returns the batch count."""
+    rows = [{"id": i["id"], "lang": i["lang"], "role": i["role"], "text": i["text"]} for i in items]
+    random.Random(seed).shuffle(rows)
+    out.mkdir(parents=True, exist_ok=True)
+    batches = [rows[k:k + batch_size] for k in range(0, len(rows), batch_size)]
+    for b, batch in enumerate(batches):
+        with open(out / f"batch-{b:02d}.jsonl", "w", encoding="utf-8") as f:
+            f.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in batch)
+    return len(batches)
+
+
+def second_pass() -> dict[str, dict[str, Any]]:
+    """The stored second-pass labels (``qc/second_pass.jsonl``), by item id."""
+    path = QC_DIR / "second_pass.jsonl"
+    return {r["id"]: r for _, r in read(path)} if path.exists() else {}
+
+
+def agreement(items: list[dict[str, Any]], labels: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Per risk (of the first label): items with a second label, label agreement, and risk agreement where both
+    passes call an item harmful."""
+    per: dict[str, Counter] = defaultdict(Counter)
+    for i in items:
+        second = labels.get(i["id"])
+        if not second:
+            continue
+        c = per[i["risk"]]
+        c["n"] += 1
+        c["label_agree"] += second["label"] == i["label"]
+        if i["label"] == "harmful" and second["label"] == "harmful":
+            c["both_harmful"] += 1
+            c["risk_agree"] += second.get("risk") == i["risk"]
+    table = {code: {"n": c["n"], "label_agreement": c["label_agree"] / c["n"],
+                    "risk_agreement": c["risk_agree"] / c["both_harmful"] if c["both_harmful"] else None}
+             for code, c in sorted(per.items())}
+    n = sum(c["n"] for c in per.values())
+    return {"labelled": n, "items": len(items),
+            "label_agreement": sum(c["label_agree"] for c in per.values()) / n if n else None, "per_risk": table}
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    r = sub.add_parser("report", help="counts per risk × language × label against the floors")
+    r.add_argument("--dir", type=Path, default=AUTHORED_DIR)
+    ch = sub.add_parser("check", help="schema and within-file near-duplicates of the given files")
+    ch.add_argument("files", nargs="+", type=Path)
+    ch.add_argument("--threshold", type=float, default=0.6)
+    bl = sub.add_parser("blind", help="write unlabelled, shuffled batches for the second labelling pass")
+    bl.add_argument("--out", type=Path, required=True)
+    bl.add_argument("--files", nargs="*", default=None, help="only these files of the folder (names)")
+    bl.add_argument("--unlabelled-only", action="store_true", help="skip items the second pass already labelled")
+    bl.add_argument("--batch-size", type=int, default=700)
+    ag = sub.add_parser("agree", help="store second-pass labels, report agreement, write disagreements for review")
+    ag.add_argument("labels", nargs="+", type=Path)
+    ap = sub.add_parser("apply", help="apply review decisions to the authored files")
+    ap.add_argument("review", type=Path)
+    args = p.parse_args(argv)
+    if args.cmd == "blind":
+        items = [i for i in load() if args.files is None or i["file"] in args.files]
+        if args.unlabelled_only:
+            done = second_pass()
+            items = [i for i in items if i["id"] not in done]
+        print(f"{blind(items, args.out, args.batch_size)} batches of {len(items)} items in {args.out}")
+        return 0
+    if args.cmd == "agree":
+        return _agree(args.labels)
+    if args.cmd == "apply":
+        return _apply(args.review)
+    if args.cmd == "report":
+        table, missed = report(load(args.dir))
+        print(table)
+        for m in missed:
+            print("MISSED", m)
+        return 1 if missed else 0
+    bad = 0
+    for path in args.files:
+        items = list(read(path))
+        for n, item in items:
+            for prob in problems(item):
+                print(f"{path.name}:{n}: {prob}")
+                bad += 1
+        texts = [i["text"] for _, i in items]
+        for a, b, jac in near_duplicates(texts, args.threshold):
+            print(f"{path.name}: near-duplicate lines {items[a][0]} and {items[b][0]} (jaccard {jac:.2f})")
+            bad += 1
+        c = Counter(i["label"] for _, i in items)
+        print(f"{path.name}: {len(items)} items, {c['harmful']} harmful, {c['benign']} benign, "
+              f"{len({i['group'] for _, i in items})} groups, {len(Counter(i['form'] for _, i in items))} forms")
+    return 1 if bad else 0
+
+
+def _agree(files: list[Path]) -> int:
+    items = load()
+    known = {i["id"] for i in items}
+    stored = second_pass()
+    for path in files:
+        for n, r in read(path):
+            if r.get("id") not in known or r.get("label") not in LABELS:
+                raise ValueError(f"{path.name}:{n}: unknown id or label: {r}")
+            stored[r["id"]] = {"id": r["id"], "label": r["label"], "risk": r.get("risk", "none")}
+    QC_DIR.mkdir(parents=True, exist_ok=True)
+    with open(QC_DIR / "second_pass.jsonl", "w", encoding="utf-8") as f:
+        f.writelines(json.dumps(stored[k], ensure_ascii=False) + "\n" for k in sorted(stored))
+    report_ = agreement(items, stored)
+    disagreements = [{**{k: i[k] for k in ("id", "file", "text", "label", "risk", "form")},
+                      "second_label": stored[i["id"]]["label"], "second_risk": stored[i["id"]]["risk"]}
+                     for i in items if i["id"] in stored and stored[i["id"]]["label"] != i["label"]]
+    with open(QC_DIR / "disagreements.jsonl", "w", encoding="utf-8") as f:
+        f.writelines(json.dumps(d, ensure_ascii=False) + "\n" for d in disagreements)
+    print(json.dumps({k: v for k, v in report_.items() if k != "per_risk"}, indent=1))
+    for code, v in report_["per_risk"].items():
+        print(f"{code:6} n={v['n']:5d} label agreement {100 * v['label_agreement']:5.1f} %")
+    print(f"{len(disagreements)} disagreements written to {QC_DIR / 'disagreements.jsonl'}")
+    return 0
+
+
+def _apply(review: Path) -> int:
+    decisions = {r["id"]: r for _, r in read(review)}
+    changed = Counter()
+    for path in sorted(AUTHORED_DIR.glob("*.jsonl")):
+        kept = []
+        for _, item in read(path):
+            d = decisions.get(item_id(item["text"]))
+            if d and d["decision"] == "drop":
+                changed["dropped"] += 1
+                continue
+            if d and d["decision"] == "relabel":
+                item = {**item, "label": d["label"], "risk": d.get("risk", item["risk"])}
+                changed["relabelled"] += 1
+            kept.append(item)
+        with open(path, "w", encoding="utf-8") as f:
+            f.writelines(json.dumps(i, ensure_ascii=False) + "\n" for i in kept)
+    QC_DIR.mkdir(parents=True, exist_ok=True)
+    log = QC_DIR / "review.jsonl"
+    if review.resolve() != log.resolve():
+        previous = {r["id"]: r for _, r in read(log)} if log.exists() else {}
+        previous.update(decisions)
+        with open(log, "w", encoding="utf-8") as f:
+            f.writelines(json.dumps(previous[k], ensure_ascii=False) + "\n" for k in sorted(previous))
+    print(dict(changed))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
