@@ -110,13 +110,13 @@ def build_subject(run: str | None, encoder: str | None, layers: str = "every2", 
     import torch
     from transformers import AutoModel, BertConfig, BertModel
 
-    from gensafe.export import write_model_folder
-    from gensafe.modeling import MeanPoolClassifier
+    from gensafe.build.export import write_model_folder
+    from gensafe.build.modeling import MeanPoolClassifier
     from trim import keep_layers, parse_layers
 
     thresholds = None
     if tiny:
-        from gensafe.testing import build_tiny_tokenizer
+        from gensafe.build.testing import build_tiny_tokenizer
 
         tmp = Path(tempfile.mkdtemp(prefix="gensafe-bench-"))
         tokenizer = build_tiny_tokenizer(tmp / "tokenizer.json", vocab_size=300)

@@ -10,8 +10,9 @@ Measured, in one run:
    texts/s).
 2. onnxruntime with CUDAExecutionProvider, fp32 and fp16, IO binding — only where the installed onnxruntime has that
    provider (the available providers are printed first); otherwise skipped and said so.
-3. "Serving" throughput: a fixed mixed-length workload batched exactly as gensafe batches it (length-sorted,
-   token-budget batches, padding per batch), on torch CUDA fp16, versus naive fixed batches of 32 padded to 128.
+3. "Serving" throughput: a fixed mixed-length workload batched by gensafe's own planner
+   (``gensafe.windows.plan_batches``: length-sorted, token-budget batches, padding per batch), on torch CUDA fp16,
+   versus naive fixed batches of 32 padded to 128.
 4. The physical limit: FLOPs per text of the model against the device's measured fp16 / fp32 matmul rate.
 
 A short table is printed last; rows go to ``benchmarks/results/gpu/rows.jsonl``.
@@ -38,6 +39,9 @@ from torch import nn
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import percentiles, time_calls  # noqa: E402  (numpy and the standard library only)
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))  # a checkout without `pip install`
+from gensafe.windows import plan_batches  # noqa: E402  (the library's own batch planner, not a copy)
 
 CONFIG = {"vocab": 63574, "hidden": 384, "layers": 6, "heads": 12, "ffn": 1536, "labels": 18, "max_pos": 512}
 
@@ -91,18 +95,6 @@ def workload(n: int = 4096, seed: int = 0) -> list[int]:
     """Token lengths of a mixed chat workload (log-normal, median ~40 tokens, capped at the 128-token window)."""
     rng = np.random.default_rng(seed)
     return [int(min(128, max(4, x))) for x in rng.lognormal(3.7, 0.9, size=n)]
-
-
-def plan(lengths: list[int], budget: int, max_batch: int) -> list[list[int]]:
-    """gensafe's batching: longest first, batches within ``budget`` padded tokens (see gensafe.windows)."""
-    order = np.argsort(-np.asarray(lengths), kind="stable")
-    batches, cur = [], []
-    for i in order.tolist():
-        if cur and ((len(cur) + 1) * lengths[cur[0]] > budget or len(cur) >= max_batch):
-            batches.append(cur)
-            cur = []
-        cur.append(i)
-    return batches + ([cur] if cur else [])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -184,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     lengths = workload(64 if args.quick else 8192)
     name, model = list(models.items())[-1]
     with torch.inference_mode():
-        for label, batches_ in (("gensafe token-budget batches", plan(lengths, 65536, 512)),
+        for label, batches_ in (("gensafe token-budget batches", plan_batches(lengths, 65536, 512)),
                                 ("naive batch 32, pad to 128", [list(range(i, min(i + 32, len(lengths))))
                                                                 for i in range(0, len(lengths), 32)])):
             tensors = []

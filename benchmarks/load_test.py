@@ -24,7 +24,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import gensafe  # noqa: E402
 from common import environment, percentiles, sample_texts  # noqa: E402
-from gensafe.serving import AsyncGuard  # noqa: E402
+from gensafe.batching import AsyncGuard  # noqa: E402
 
 
 def run(clf: gensafe.Classifier, n_requests: int, clients: int, max_wait_ms: float) -> dict:
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.tiny:
         import tempfile
 
-        from gensafe.testing import build_tiny_model
+        from gensafe.build.testing import build_tiny_model
 
         model = build_tiny_model(Path(tempfile.mkdtemp()) / "tiny", max_tokens=64)[0]
     clf = gensafe.load(model, device="cpu", precision=args.precision)

@@ -1,7 +1,7 @@
 """How early StreamGuard catches unsafe answers, and what it costs per delta.
 
 Unsafe and safe *responses* of the training split (JADE-DB v3 unsafe answers, Do-Not-Answer harmful answers,
-DiaSafety, copyright-evals …) are streamed into :class:`gensafe.serving.StreamGuard` in small deltas, as an LLM
+DiaSafety, copyright-evals …) are streamed into :class:`gensafe.streaming.StreamGuard` in small deltas, as an LLM
 would send them. Reported: share of unsafe answers flagged before their last character, characters (and share of the
 answer) read at the first flag, share flagged by the final whole-text verdict, false flags on safe answers, and the
 latency added per delta.
@@ -26,7 +26,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import gensafe  # noqa: E402
 from common import environment  # noqa: E402
-from gensafe.serving import StreamGuard  # noqa: E402
+from gensafe.streaming import StreamGuard  # noqa: E402
 
 
 def stream(clf: gensafe.Classifier, text: str, delta_chars: int) -> dict:

@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("torch", reason="building test models needs the train extra")
 pytest.importorskip("onnxruntime", reason="scoring needs the cpu extra")
 
-from gensafe.testing import build_tiny_model  # noqa: E402
+from gensafe.build.testing import build_tiny_model  # noqa: E402
 
 LABELS = ("A.1.6", "A.1.8", "A.2.4", "A.4.1")
 

@@ -63,7 +63,7 @@ def _synthetic_e5(rng, vocab_pieces):
 
 def test_e5_file_parses_and_maps_onto_bert(tmp_path):
     from build_base_encoder import convert
-    from gensafe.testing import build_tiny_tokenizer
+    from gensafe.build.testing import build_tiny_tokenizer
 
     tok_json = json.loads(build_tiny_tokenizer(tmp_path / "tok.json").read_text())
     pieces = [p for p, _ in tok_json["model"]["vocab"]]
@@ -95,7 +95,7 @@ def _tiny_bert(vocab_size, seed=0):
 def test_trimmed_model_gives_identical_outputs_on_in_vocabulary_text(tmp_path):
     from tokenizers import Tokenizer
 
-    from gensafe.testing import TINY_CORPUS, build_tiny_tokenizer
+    from gensafe.build.testing import TINY_CORPUS, build_tiny_tokenizer
     from trim import corpus_ids, special_ids
 
     tok_json = json.loads(build_tiny_tokenizer(tmp_path / "tok.json").read_text())

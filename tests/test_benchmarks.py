@@ -25,9 +25,17 @@ def test_cpu_suite_smoke(tmp_path):
     assert {r["suite"] for r in rows} == {"engine", "end_to_end"}
     for r in rows:
         assert r["texts_per_s"] > 0 and r["git_sha"] and r["onnxruntime"]
-    checks = json.loads((tmp_path / "checks.json").read_text())["checks"]
+    record = json.loads((tmp_path / "checks.json").read_text())
+    checks, targets = record["checks"], record["targets"]
     assert 0 <= checks["int8_agreement"] <= 1
-    assert "PASS" in run.stdout or "FAIL" in run.stdout
+    # the ratios are the measured rows' ratios, and every verdict printed follows from its value and target
+    e2e = {(r["engine"].split()[0], r["precision"]): r["texts_per_s"] for r in rows if r["suite"] == "end_to_end"}
+    baseline = e2e[("torch-eager", "fp32")]
+    assert checks["fp32_speedup"] == pytest.approx(e2e[("gensafe", "fp32")] / baseline)
+    assert checks["int8_speedup"] == pytest.approx(e2e[("gensafe", "int8")] / baseline)
+    for key, target in targets.items():
+        verdict = "PASS" if checks[key] >= target else "FAIL"
+        assert any(line.split()[:1] == [key] and line.rstrip().endswith(verdict) for line in run.stdout.splitlines())
     assert (tmp_path / "summary.md").exists() and (tmp_path / "engine_grid.png").exists()
 
 

@@ -2,29 +2,20 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import torch
 
 import gensafe
 from gensafe import Policy
-from gensafe.testing import TINY_CORPUS
-from gensafe.windows import WindowEncoder, pad_batch
+from gensafe.build.testing import TINY_CORPUS
+from gensafe.engine import sigmoid
+from gensafe.windows import WindowEncoder
 
 
-def _torch_scores(model, windows, pad_id, token_type_ids=True):
-    ids, mask = pad_batch(windows, pad_id)
-    args = [torch.from_numpy(ids), torch.from_numpy(mask)]
-    if token_type_ids:
-        args.append(torch.zeros_like(args[0]))
-    with torch.no_grad():
-        return torch.sigmoid(model(*args)).numpy()
+def _expected(model, clf, texts, role=None):
+    """Torch scores per text, the one torch implementation of window scoring (max over each text's windows)."""
+    from gensafe.build.modeling import text_logits
 
-
-def _expected(model, block, pad_id, n, token_type_ids=True):
-    """Torch scores per text: max over each text's windows."""
-    per_window = _torch_scores(model, block.ids, pad_id, token_type_ids)
-    out = np.zeros((n, per_window.shape[1]), dtype=np.float32)
-    np.maximum.at(out, block.owners, per_window)
-    return out
+    model.eval()
+    return sigmoid(text_logits(model, clf.encoder, texts, clf.manifest.prefix_for(role)))
 
 
 def _windows(clf, texts, role=None):
@@ -36,8 +27,7 @@ def _windows(clf, texts, role=None):
 def test_onnx_matches_torch(tiny_model, clf):
     _, model = tiny_model
     texts = TINY_CORPUS[:8]
-    block, pad_id = _windows(clf, texts)
-    expected = _expected(model, block, pad_id, len(texts))
+    expected = _expected(model, clf, texts)
     got = clf.predict(texts).scores
     np.testing.assert_allclose(got, expected, atol=1e-5, rtol=1e-4)
 
@@ -45,9 +35,8 @@ def test_onnx_matches_torch(tiny_model, clf):
 def test_graph_without_token_type_ids(tiny_model_no_tti):
     folder, model = tiny_model_no_tti
     clf = gensafe.load(folder, device="cpu")
-    assert [i.name for i in clf._inputs] == ["input_ids", "attention_mask"]
-    block, pad_id = _windows(clf, TINY_CORPUS[:4])
-    expected = _expected(model, block, pad_id, 4, token_type_ids=False)
+    assert [i.name for i in clf.engine.inputs] == ["input_ids", "attention_mask"]
+    expected = _expected(model, clf, TINY_CORPUS[:4])
     np.testing.assert_allclose(clf.predict(TINY_CORPUS[:4]).scores, expected, atol=1e-5, rtol=1e-4)
 
 
@@ -76,12 +65,12 @@ def test_long_text_is_max_over_windows_and_the_end_is_scored(tiny_model, clf):
     long_text = " ".join(TINY_CORPUS[i % 4] for i in range(30)) + " " + TINY_CORPUS[5]
     block, pad_id = _windows(clf, [long_text])
     assert len(block.ids) > 5 and all(len(w) <= clf.manifest.max_tokens for w in block.ids)
-    expected = _torch_scores(model, block.ids, pad_id).max(axis=0)
+    expected = _expected(model, clf, [long_text])[0]
     result = clf.predict(long_text)
     assert result.windows.tolist() == [len(block.ids)]
     np.testing.assert_allclose(result.scores[0], expected, atol=1e-5)
     # the last window holds the end of the text
-    tail_tokens = clf._encoder.tokenizer.encode(TINY_CORPUS[5], add_special_tokens=False).ids
+    tail_tokens = clf.encoder.tokenizer.encode(TINY_CORPUS[5], add_special_tokens=False).ids
     assert block.ids[-1][-1 - len(tail_tokens[-3:]) : -1] == tail_tokens[-3:]
 
 
@@ -110,8 +99,13 @@ def test_megabyte_text_is_scored_in_bounded_blocks(clf):
         if blocks == 3:
             break
     assert blocks == 3
-    result = clf.predict(["short", text])
-    assert result.windows[1] > 100_000 and result.windows[0] == 1
+    # scoring end to end: a long text (~300 kB, not the 5 MB above, so the test stays fast) in bounded blocks
+    long_text = text[:120_000]
+    small = WindowEncoder(clf.folder / "tokenizer.json", clf.manifest.max_tokens, clf.manifest.window_overlap,
+                          block_chars=1 << 15)
+    whole = sum(len(b.ids) for b in small.blocks([long_text], [0], clf.manifest.text_prefix))
+    result = clf.predict(["short", long_text])
+    assert result.windows[1] == whole > 2_000 and result.windows[0] == 1
     assert np.isfinite(result.scores).all()
 
 
@@ -269,7 +263,7 @@ def test_context_is_encoded_as_the_model_folder_declares(clf, model_copy):
 
 
 def test_fp16_graph_matches_fp32_within_fp16_tolerance(tmp_path):
-    from gensafe.testing import build_tiny_model
+    from gensafe.build.testing import build_tiny_model
 
     folder, _ = build_tiny_model(tmp_path / "fp16", precisions=("fp32", "fp16"), seed=2)
     a = gensafe.load(folder, device="cpu", precision="fp32").predict(TINY_CORPUS).scores

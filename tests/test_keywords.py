@@ -12,6 +12,7 @@ pytest.importorskip("ahocorasick")
 pytest.importorskip("opencc")
 
 import gensafe  # noqa: E402
+from gensafe import Policy  # noqa: E402
 from gensafe.cli import main  # noqa: E402
 from gensafe.keywords import FLOORS, Lexicon, Matcher, Term, coverage_report, normalise  # noqa: E402
 
@@ -117,8 +118,17 @@ def test_verdicts_merge_keyword_hits(tiny_model):
     assert d["keyword_hits"][0]["risk"] == "A.1.8" and d["keyword_hits"][0]["start"] == 3
     model_only = clf.with_keywords(lex, "model").predict(["怎么做炸弹"])
     assert model_only.flagged[0] == model_only.model_flagged[0]
-    both = clf.with_keywords(lex, "both").predict(["怎么做炸弹"])
-    assert both.flagged[0] == (both.model_flagged[0] and True)
+    # the four combinations of (model flags, keyword hits), with the model forced on or off by the policy
+    texts = ["怎么做炸弹", "今天天气很好"]  # a keyword hit, no keyword hit
+    always = Policy(overrides={f: 1e-9 for f in ("A.1", "A.2", "A.3", "A.4", "A.5")})
+    never = Policy(disabled_families={"A.1", "A.2", "A.3", "A.4", "A.5"})
+    expected = {("both", "on"): [True, False], ("both", "off"): [False, False],
+                ("either", "on"): [True, True], ("either", "off"): [True, False],
+                ("keywords", "on"): [True, False], ("model", "on"): [True, True], ("model", "off"): [False, False]}
+    for (mode, model_state), flags in expected.items():
+        policy = always if model_state == "on" else never
+        got = clf.with_keywords(lex, mode).predict(texts, policy=policy)
+        assert got.flagged.tolist() == flags, (mode, model_state)
     with pytest.raises(ValueError, match="keyword_mode"):
         clf.with_keywords(lex, "sometimes")
 

@@ -109,7 +109,7 @@ def test_compact_folder_derives_int8_on_first_use(tmp_path, monkeypatch):
     """Shipped-model layout: one fp32 graph stored with fp16 weights and int8 embedding rows, int8 derived and cached."""
     import numpy as np
 
-    from gensafe.testing import TINY_CORPUS, build_tiny_model
+    from gensafe.build.testing import TINY_CORPUS, build_tiny_model
 
     folder, model = build_tiny_model(tmp_path / "compact", compact=True, seed=3)
     m = ModelManifest.read(folder)

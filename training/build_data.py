@@ -34,6 +34,7 @@ import hashlib
 import json
 import os
 import sys
+import unicodedata
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -51,8 +52,20 @@ COLUMNS = ("text", "lang", "role", "labels", "known", "source", "licence", "also
 
 
 def normalise(text: str) -> str:
-    """Key for near-exact duplicates: NFKC, lower case, no whitespace or punctuation."""
-    return neardup.fold(text)
+    """Key for near-exact duplicates: NFKC, lower case, no whitespace or punctuation — or, for a text made only of
+    symbols (emoji, kaomoji, punctuation), its NFKC form without whitespace, so such texts are kept, not dropped."""
+    return neardup.fold(text) or "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def stratum_key(row: dict[str, Any]) -> tuple[str, str]:
+    """The stratum of a row: (source, primary risk), ``"safe"`` for a row without labels. Splitting (here) and
+    train.py's balancing both use it, so a stratum means the same thing everywhere.
+
+    Example:
+        >>> stratum_key({"source": "COLDataset", "labels": ["A.2.4", "A.4.3"]})
+        ('COLDataset', 'A.2.4')
+    """
+    return row["source"], row["labels"][0] if row["labels"] else "safe"
 
 
 def _hash(text: str) -> str:
@@ -179,7 +192,7 @@ def assign_splits(rows: list[dict[str, Any]], dev: float = 0.1, test: float = 0.
                 m["split"] = origin
             continue
         lead = max(members, key=lambda m: (len(m["labels"]) > 0, m["source"]))
-        strata[(lead["source"], lead["labels"][0] if lead["labels"] else "safe")].append(g)
+        strata[stratum_key(lead)].append(g)
     targets = {"test": test, "dev": dev, "train": 1.0 - dev - test}
     for groups in strata.values():
         total = sum(len(by_group[g]) for g in groups)
@@ -218,7 +231,7 @@ def legacy_v1_unseen(rows: list[dict[str, Any]]) -> None:
     legacy = [r for r in rows if r["build"] == "default" and r["source"] != "gensafe-authored"]
     strata: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for r in legacy:
-        strata[(r["source"], r["labels"][0] if r["labels"] else "safe")].append(r)
+        strata[stratum_key(r)].append(r)
     old: dict[int, str] = {}
     for members in strata.values():
         members.sort(key=lambda r: _hash(r["_key"]))
@@ -345,6 +358,7 @@ def build(
     sources: list[str] | None = None,
     csv_files: list[str] | None = None,
     near_duplicates: bool = True,
+    suites: bool = True,
 ) -> tuple[Any, str, dict]:
     """Read (shared data when ``data`` is given, the authored data, plus your own CSV files), deduplicate, group,
     split and audit. Returns (DatasetDict with train/dev/test and one split per external suite, card, stats)."""
@@ -355,7 +369,8 @@ def build(
         raw += list(read_user_csv(path))
     if not raw:
         raise ValueError("no training rows: give a shared data folder and/or CSV files")
-    raw += external_rows(data)
+    if suites:  # False only for quick experiments: the suites' rows are then not kept out of training
+        raw += external_rows(data)
     rows, stats = group_and_split(raw, near_duplicates)
     legacy_v1_unseen(rows)
     unmeasured = {"rows": 0, "with_near_duplicate_in_train": 0, "share": 0.0, "by_source": {}}
@@ -365,6 +380,7 @@ def build(
     stats["external"] = {name: sum(r["split"] == name for r in rows) for name in external}
     stats["v1_unseen_test"] = sum(r["v1_unseen"] and r["split"] == "test" for r in rows)
     stats["splits"] = dict(Counter(r["split"] for r in rows))
+    neardup.clear_cache()
     card = data_card(rows, stats, build_name)
     splits = {s: Dataset.from_list([{k: r[k] for k in COLUMNS} for r in rows if r["split"] == s])
               for s in (*SPLITS, *external)}

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
-import sys
+import json
+import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from gensafe.tomlfile import TOMLDecodeError, load_toml, parse_toml
+
+# Settings that change nothing about the trained weights (where outputs go, how often to save, how to export and
+# calibrate afterwards, how fast to run): a resume may change these; any other difference is refused.
+RUN_ONLY_KEYS = frozenset({"out", "name", "device", "threads", "checkpoint_every", "pause_after", "eval_batch_size",
+                           "target_recall", "target_precision", "precisions", "compact_fp32", "ship_precisions"})
 
 
 @dataclass
@@ -39,8 +42,14 @@ class TrainConfig:
             so none crosses train / dev / test (default true; false only for toy data made of numbered copies of a
             few sentences, where every copy would land in one split).
         holdout_source: Leave-one-source-out: train without this source and report metrics on it.
-        epochs: Passes over the (capped) training set.
-        max_steps: Stop after this many optimiser steps (0 = no limit).
+        epochs: Passes over the (capped) training set; sets the schedule's length unless ``max_steps`` does.
+        max_steps: Length of the run in optimiser steps (0 = ``epochs`` decide): the learning rate decays to zero at
+            this step. Fixed once a run has started (a resume with another value is refused); to train further,
+            start a new run with ``init_from``.
+        init_from: A finished run's checkpoint folder (``<out>/checkpoint``) whose weights start this run (the labels
+            must match); optimiser, schedule and data order start afresh. How to add epochs to a finished model.
+        pause_after: Save a checkpoint and stop after this many steps of this invocation (0 = run to the end);
+            rerunning the command resumes exactly where it stopped. Time-boxes a long run without changing it.
         batch_size: Examples per optimiser step.
         lr: Peak learning rate of the encoder.
         head_lr: Learning rate of the new classification head (it starts from scratch).
@@ -51,7 +60,7 @@ class TrainConfig:
         seed: Seed for sampling, shuffling and initialisation.
         device: ``auto``, ``cpu`` or ``cuda``.
         threads: torch intra-op threads on CPU (0 = torch's default).
-        checkpoint_every: Save a resumable safetensors checkpoint every N steps.
+        checkpoint_every: Save a resumable safetensors checkpoint every N steps (and at the last step).
         eval_batch_size: Batch size for dev / test prediction.
         target_recall: ``strict`` operating point: highest threshold with this recall on dev.
         target_precision: ``loose`` operating point: lowest threshold with this precision on dev.
@@ -80,6 +89,8 @@ class TrainConfig:
     holdout_source: str = ""
     epochs: float = 1.0
     max_steps: int = 0
+    init_from: str = ""
+    pause_after: int = 0
     batch_size: int = 16
     lr: float = 5e-5
     head_lr: float = 1e-3
@@ -103,13 +114,12 @@ class TrainConfig:
         """Defaults, then the TOML file, then ``key=value`` overrides (values parsed as TOML, strings bare)."""
         values: dict[str, Any] = {}
         if path:
-            with open(path, "rb") as f:
-                values.update(tomllib.load(f))
+            values.update(load_toml(path))
         for item in overrides or []:
             key, _, raw = item.partition("=")
             try:
-                values[key.strip()] = tomllib.loads(f"v = {raw}")["v"]
-            except tomllib.TOMLDecodeError:
+                values[key.strip()] = parse_toml(f"v = {raw}")["v"]
+            except TOMLDecodeError:
                 values[key.strip()] = raw
         names = {f.name for f in dataclasses.fields(cls)}
         unknown = set(values) - names
@@ -119,3 +129,41 @@ class TrainConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
+
+    def training_differences(self, saved: dict[str, Any]) -> list[str]:
+        """Keys whose value differs from ``saved`` (a checkpoint's config) and that change training, i.e. every key
+        but :data:`RUN_ONLY_KEYS`. A key missing from ``saved`` counts as different unless this config has its
+        default value (a checkpoint written before the key existed).
+
+        Example:
+            >>> TrainConfig(lr=1e-4, out="b").training_differences(TrainConfig(out="a").to_dict())
+            ['lr']
+        """
+        defaults = TrainConfig().to_dict()
+        mine = self.to_dict()
+        return [k for k, v in mine.items()
+                if k not in RUN_ONLY_KEYS and saved.get(k, defaults[k]) != v]
+
+    def command(self) -> str:
+        """The ``train.py`` command line that reproduces this config: every value that differs from the defaults.
+
+        Example:
+            >>> print(TrainConfig(max_steps=100, layers="every2", precisions=["fp32"]).command())
+            python training/train.py layers=every2 max_steps=100 'precisions=["fp32"]'
+        """
+        defaults = TrainConfig().to_dict()
+        items = [f"{k}={_toml_value(v)}" for k, v in self.to_dict().items() if v != defaults[k]]
+        return " ".join(["python training/train.py", *map(shlex.quote, items)])
+
+
+def _toml_value(value: Any) -> str:
+    """A value as ``load`` reads it back from ``key=value``: bare strings where that is unambiguous."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        try:
+            parse_toml(f"v = {value}")
+        except TOMLDecodeError:
+            return value  # read back as the bare string
+        return json.dumps(value, ensure_ascii=False)  # would parse as another type (or a quoted string): quote it
+    return json.dumps(value, ensure_ascii=False)  # numbers; lists of strings / numbers (JSON arrays are TOML arrays)

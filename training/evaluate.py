@@ -161,6 +161,8 @@ def evaluate_suites(clf: gensafe.Classifier, ds: Any, unseen_column: str | None 
         out[name] = {}
         for variant, column in variants:
             rows = _select(ds, name, column)
+            if variant != "all" and len(rows) == len(ds[name]):
+                continue  # every row unseen: the "all" figures already are the unseen ones
             if len(rows):
                 out[name][variant] = _chisafety(clf, rows) if name == "chisafety" else _suite(clf, rows)
     return out

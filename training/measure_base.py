@@ -24,7 +24,7 @@ import torch
 from transformers import BertModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from gensafe.modeling import MeanPoolClassifier  # noqa: E402
+from gensafe.build.modeling import MeanPoolClassifier  # noqa: E402
 from trim import keep_layers  # noqa: E402
 
 

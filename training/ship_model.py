@@ -118,7 +118,7 @@ def quality_section(manifest: ModelManifest, metrics: dict) -> list[str]:
 
 
 def card(manifest: ModelManifest, metrics: dict, bench: dict | None, size_mb: float,
-         holdouts: Sequence[Path] = ()) -> str:
+         holdouts: Sequence[Path] = (), cautions: Sequence[str] = ()) -> str:
     prov = manifest.provenance
     base = prov.get("base_model", {})
     cfg = prov.get("config", {})
@@ -166,6 +166,9 @@ def card(manifest: ModelManifest, metrics: dict, bench: dict | None, size_mb: fl
     lines += quality_section(manifest, metrics)
     if holdouts:
         lines += holdout_section(holdouts, metrics, default)
+    else:
+        lines += ["### Leave-one-source-out", "", "No leave-one-source-out runs were given for this card "
+                  "(`ship_model.py --holdout RUN …`, runs of `train.py holdout_source=NAME`); see Known gaps.", ""]
     parity = prov.get("parity", {})
     if parity:
         lines += ["### Export parity (torch vs ONNX)", "",
@@ -208,7 +211,7 @@ def card(manifest: ModelManifest, metrics: dict, bench: dict | None, size_mb: fl
               "* Labels were mapped from public datasets whose categories only approximate TC260's (see "
               "`training/label_map.toml`); scores are evidence for review, not legal findings.",
               "* Test-split figures are in-distribution; independent data will score lower. Check the "
-              "operating point on your own traffic before relying on it.", ""]
+              "operating point on your own traffic before relying on it.", *(f"* {c}" for c in cautions), ""]
     return "\n".join(lines)
 
 
@@ -226,6 +229,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--bench", type=Path, default=None, help="benchmarks/results/cpu (rows.jsonl + summary)")
     p.add_argument("--holdout", type=Path, nargs="*", default=[],
                    help="leave-one-source-out runs (train.py holdout_source=...) to report in the card")
+    p.add_argument("--caution", action="append", default=[], help="a line added to the card's known gaps "
+                                                                 "(a measured fact the files above do not hold)")
     p.add_argument("--default", action="store_true", help="make it the model gensafe.load() opens by default")
     p.add_argument("--models-dir", type=Path, default=ROOT / "models",
                    help="where model folders live (default models/)")
@@ -264,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
         command = next((line.split("`")[1] for line in summary if line.startswith("Reproduce:")), "")
         bench = {"rows": [r for r in rows if r["suite"] == "end_to_end"], "command": command,
                  "machine": f"{env['cpu_count']} CPUs, onnxruntime {env['onnxruntime']}, torch {env.get('torch')}"}
-    (dst / "MODEL_CARD.md").write_text(card(manifest, metrics, bench, size_mb, args.holdout), encoding="utf-8")
+    (dst / "MODEL_CARD.md").write_text(card(manifest, metrics, bench, size_mb, args.holdout, args.caution), encoding="utf-8")
     verify_files(dst, manifest)
     if args.default:
         (args.models_dir / "default.json").write_text(json.dumps({"model": manifest.name}) + "\n")

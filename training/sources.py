@@ -24,12 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
-
 from gensafe.taxonomy import RISK_CODES, RISKS
+from gensafe.tomlfile import load_toml
 
 LABEL_MAP_PATH = Path(__file__).with_name("label_map.toml")
 BUILDS = ("default", "research")
@@ -382,8 +378,7 @@ def infer_group(text: str, hint: str = "") -> str:
 
 # -- the label map and the one schema -----------------------------------------------------------------------------------
 def read_label_map(path: Path = LABEL_MAP_PATH) -> dict[str, Any]:
-    with open(path, "rb") as f:
-        table = tomllib.load(f)["sources"]
+    table = load_toml(path)["sources"]
     for name, spec in table.items():
         for key, codes in spec.get("labels", {}).items():
             bad = [c for c in codes if c != "A.2.x" and c not in RISK_CODES]

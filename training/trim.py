@@ -13,13 +13,9 @@ Example:
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
 import json
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from pathlib import Path
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -106,58 +102,6 @@ def parse_layers(spec: str | None, total: int) -> list[int] | None:
         step = int(spec[5:])
         return list(range(total - 1, -1, -step))[::-1]
     return [int(x) for x in spec.split(",")]
-
-
-# -- a broad corpus from any data folder -----------------------------------------------------------------------------
-def harvest_strings(root: str | Path, min_chars: int = 2) -> Iterator[str]:
-    """Every string in every CSV/TSV/JSON/JSONL/TXT (optionally .gz) file under ``root``: a crude but broad corpus.
-
-    Used only to decide which vocabulary pieces to keep, so field meaning does not matter; UTF-8 first, then GB18030.
-    """
-    for path in sorted(Path(root).rglob("*")):
-        name = path.name.lower().removesuffix(".gz")
-        if not path.is_file() or not name.endswith((".csv", ".tsv", ".json", ".jsonl", ".txt", ".dic")):
-            continue
-        raw = path.read_bytes()
-        if path.name.lower().endswith(".gz"):
-            raw = gzip.decompress(raw)
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            text = raw.decode("gb18030", errors="replace")
-        yield from (s for s in _strings_of(name, text) if len(s) >= min_chars)
-
-
-def _strings_of(name: str, text: str) -> Iterator[str]:
-    if name.endswith(".json"):
-        try:
-            yield from _walk(json.loads(text))
-            return
-        except json.JSONDecodeError:
-            pass  # JSON Lines under a .json name: fall through
-    if name.endswith((".json", ".jsonl")):
-        for line in text.splitlines():
-            try:
-                yield from _walk(json.loads(line))
-            except json.JSONDecodeError:
-                continue
-    elif name.endswith((".csv", ".tsv")):
-        csv.field_size_limit(1 << 30)
-        for row in csv.reader(io.StringIO(text), delimiter="\t" if name.endswith(".tsv") else ","):
-            yield from row
-    else:
-        yield from text.splitlines()
-
-
-def _walk(obj: Any) -> Iterator[str]:
-    if isinstance(obj, str):
-        yield obj
-    elif isinstance(obj, dict):
-        for v in obj.values():
-            yield from _walk(v)
-    elif isinstance(obj, list):
-        for v in obj:
-            yield from _walk(v)
 
 
 def word_lists(n: int = 100_000) -> tuple[list[str], dict[str, int]]:

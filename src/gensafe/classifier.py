@@ -13,18 +13,20 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .manifest import ModelFileError, ModelManifest, verify_files
+from .engine import OnnxEngine
+from .manifest import ModelManifest, verify_files
 from .policy import Policy
 from .registry import DEFAULT_MODEL, resolve_model
 from .result import Result
-from .runtime import GraphInput, open_session, resolve_device
-from .text import as_text_list, clean_text, is_blank, replace_surrogates
-from .windows import WindowEncoder, pad_batch, plan_batches
+from .runtime import resolve_device
+from .text import as_text_list, clean_text, is_blank, per_text, replace_surrogates
+from .windows import WindowEncoder
 
 __all__ = ["Classifier", "load", "ROLES"]
 
@@ -83,21 +85,14 @@ def load(
         onnx_name = f"model.{precision}.onnx (derived)"
         verify_files(folder, manifest, [manifest.onnx[manifest.derive[precision]], manifest.tokenizer])
         graph = derived_graph(folder, manifest, precision)
-    session, inputs = open_session(graph, device, threads=threads)
-    outputs = [o.name for o in session.get_outputs()]
-    if manifest.output_name not in outputs:
-        raise ModelFileError(f"{folder / onnx_name} has no output {manifest.output_name!r} (outputs: {outputs})")
-    width = session.get_outputs()[outputs.index(manifest.output_name)].shape[-1]
-    if isinstance(width, int) and width != len(manifest.labels):
-        raise ModelFileError(f"{onnx_name} outputs {width} scores but the manifest lists {len(manifest.labels)} labels")
+    engine = OnnxEngine.open(graph, device, output_name=manifest.output_name, width=len(manifest.labels),
+                             threads=threads)
     encoder = WindowEncoder(folder / manifest.tokenizer, manifest.max_tokens, manifest.window_overlap)
     clf = Classifier(
         folder=folder,
         manifest=manifest,
-        session=session,
-        inputs=inputs,
+        engine=engine,
         encoder=encoder,
-        device=device,
         precision=precision,
         policy=policy or Policy(),
         batch_tokens=batch_tokens or (65536 if device.startswith("cuda") else 1024),
@@ -121,41 +116,30 @@ def _pick_precision(manifest: ModelManifest, precision: str, device: str) -> str
     return precision
 
 
+@dataclass(frozen=True, eq=False)
 class Classifier:
-    """A loaded model: call :meth:`predict` with one text or many. Thread-safe; share one per process.
+    """A loaded model: call :meth:`predict` with one text or many. Immutable and thread-safe; share one per process.
 
-    Use :func:`load` to make one.
+    Composes an :class:`~gensafe.engine.OnnxEngine` (the session), a :class:`~gensafe.windows.WindowEncoder`
+    (tokenisation into windows), a :class:`~gensafe.policy.Policy` (thresholds) and an optional keyword matcher.
+    :meth:`with_policy` and :meth:`with_keywords` return new classifiers sharing the same engine. Use :func:`load`
+    to make one.
     """
 
-    def __init__(
-        self,
-        *,
-        folder: Path,
-        manifest: ModelManifest,
-        session: Any,
-        inputs: list[GraphInput],
-        encoder: WindowEncoder,
-        device: str,
-        precision: str,
-        policy: Policy,
-        batch_tokens: int,
-        max_batch: int,
-    ) -> None:
-        self.folder = folder
-        self.manifest = manifest
-        self._session = session
-        self._inputs = inputs
-        self._encoder = encoder
-        self._device = device
-        self._precision = precision
-        self._policy = policy
-        self._thresholds = policy.thresholds(manifest)
-        self.batch_tokens = batch_tokens
-        self.max_batch = max_batch
-        self._io_binding = device.startswith("cuda")
-        self._warned_context = False
-        self._keywords: Any = None
-        self._keyword_mode = "either"
+    folder: Path
+    manifest: ModelManifest
+    engine: OnnxEngine
+    encoder: WindowEncoder
+    precision: str
+    policy: Policy = field(default_factory=Policy)
+    batch_tokens: int = 1024
+    max_batch: int = 256
+    keywords: Any = None
+    keyword_mode: str = "either"
+    _thresholds: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_thresholds", self.policy.thresholds(self.manifest))
 
     # -- read-only facts ----------------------------------------------------------------------------------------
     @property
@@ -171,32 +155,20 @@ class Classifier:
         return self._thresholds.copy()
 
     @property
-    def policy(self) -> Policy:
-        return self._policy
-
-    @property
     def device(self) -> str:
-        return self._device
+        return self.engine.device
 
     @property
     def provider(self) -> str:
         """The execution provider actually running the graph (read from the live session)."""
-        return self._session.get_providers()[0]
-
-    @property
-    def precision(self) -> str:
-        return self._precision
+        return self.engine.provider
 
     def with_policy(self, policy: Policy) -> Classifier:
-        """A classifier sharing this one's session, with other thresholds."""
-        clone = object.__new__(Classifier)
-        clone.__dict__.update(self.__dict__)
-        clone._policy = policy
-        clone._thresholds = policy.thresholds(self.manifest)
-        return clone
+        """A classifier sharing this one's engine, with other thresholds."""
+        return replace(self, policy=policy)
 
     def with_keywords(self, keywords: Any, mode: str = "either") -> Classifier:
-        """A classifier sharing this one's session, with a keyword tier (Matcher, Lexicon or lexicon path)."""
+        """A classifier sharing this one's engine, with a keyword tier (Matcher, Lexicon or lexicon path)."""
         from .keywords import Lexicon, Matcher
         from .result import KEYWORD_MODES
 
@@ -208,19 +180,11 @@ class Classifier:
             keywords = Matcher(keywords)
         if keywords is not None and not isinstance(keywords, Matcher):
             raise TypeError(f"keywords must be a Matcher, Lexicon or lexicon path, got {type(keywords).__name__}")
-        clone = object.__new__(Classifier)
-        clone.__dict__.update(self.__dict__)
-        clone._keywords = keywords
-        clone._keyword_mode = mode
-        return clone
-
-    @property
-    def keywords(self) -> Any:
-        """The attached keyword :class:`~gensafe.keywords.Matcher`, or ``None``."""
-        return self._keywords
+        return replace(self, keywords=keywords, keyword_mode=mode)
 
     def __repr__(self) -> str:
-        return f"Classifier({self.name!r}, device={self.device!r}, precision={self.precision!r}, labels={len(self.labels)})"
+        return (f"Classifier({self.name!r}, device={self.device!r}, precision={self.precision!r}, "
+                f"labels={len(self.labels)})")
 
     # -- scoring ------------------------------------------------------------------------------------------------
     def predict(
@@ -254,69 +218,30 @@ class Classifier:
             cleaned = self._with_context(cleaned, context)
         live = [i for i, t in enumerate(cleaned) if not is_blank(t)]
         prefix = self.manifest.prefix_for(role)
-        for block in self._encoder.blocks([cleaned[i] for i in live], live, prefix):
-            probs = self._score_windows(block.ids)
+        for block in self.encoder.blocks([cleaned[i] for i in live], live, prefix):
+            probs = self.engine.score(block.ids, pad_id=self.encoder.pad_id, batch_tokens=self.batch_tokens,
+                                      max_batch=self.max_batch, width=len(self.labels))
             np.maximum.at(scores, block.owners, probs)
             np.add.at(windows, block.owners, 1)
         hits = None
-        if self._keywords is not None:
+        if self.keywords is not None:
             # on the caller's text (surrogates replaced one-for-one), so spans index the original string
-            hits = tuple(tuple(h) for h in self._keywords.find_batch([replace_surrogates(t) for t in items]))
+            hits = tuple(tuple(h) for h in self.keywords.find_batch([replace_surrogates(t) for t in items]))
         return Result(scores=scores, labels=self.labels, thresholds=thresholds, windows=windows, keyword_hits=hits,
-                      keyword_mode=self._keyword_mode)
+                      keyword_mode=self.keyword_mode)
 
     __call__ = predict
 
     def _with_context(self, texts: list[str], context: str | Sequence[str]) -> list[str]:
-        contexts = [context] * len(texts) if isinstance(context, str) else as_text_list(context)
-        if len(contexts) != len(texts):
-            raise ValueError(f"context has {len(contexts)} items for {len(texts)} texts")
+        contexts = per_text(context, len(texts))
         template = self.manifest.context_template
-        if not template:
-            if not self._warned_context:
-                warnings.warn(f"model {self.name!r} does not read context (no context_template in its manifest): "
-                              "texts are scored alone", UserWarning, stacklevel=3)
-                self._warned_context = True
+        if not template:  # the warnings module shows this once per call site
+            warnings.warn(f"model {self.name!r} does not read context (no context_template in its manifest): "
+                          "texts are scored alone", UserWarning, stacklevel=3)
             return texts
         keep = self.manifest.context_chars
         return [t if is_blank(t) else template.format(context=clean_text(c)[-keep:], text=t)
                 for t, c in zip(texts, contexts, strict=True)]
-
-    def _score_windows(self, windows: list[list[int]]) -> np.ndarray:
-        """Sigmoid scores ``[len(windows), k]`` in the order given, run in length-sorted token-budget batches."""
-        out = np.empty((len(windows), len(self.labels)), dtype=np.float32)
-        lengths = [len(w) for w in windows]
-        for batch in plan_batches(lengths, self.batch_tokens, self.max_batch):
-            ids, mask = pad_batch([windows[i] for i in batch], self._encoder.pad_id)
-            out[batch] = _sigmoid(self._run(ids, mask))
-        return out
-
-    def _run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        feeds = {}
-        for node in self._inputs:
-            if node.name == "input_ids":
-                feeds[node.name] = ids.astype(node.dtype, copy=False)
-            elif node.name == "attention_mask":
-                feeds[node.name] = mask.astype(node.dtype, copy=False)
-            else:  # token_type_ids, only when the graph has it
-                feeds[node.name] = np.zeros_like(ids, dtype=node.dtype)
-        if self._io_binding:
-            return self._run_bound(feeds)
-        (logits,) = self._session.run([self.manifest.output_name], feeds)
-        return np.asarray(logits, dtype=np.float32)
-
-    def _run_bound(self, feeds: dict[str, np.ndarray]) -> np.ndarray:
-        """CUDA path: inputs copied to the device once, output allocated there by ORT, then copied back."""
-        from .runtime import import_onnxruntime
-
-        ort = import_onnxruntime()
-        device_id = int(self._device.split(":")[1]) if ":" in self._device else 0
-        binding = self._session.io_binding()
-        for name, array in feeds.items():
-            binding.bind_ortvalue_input(name, ort.OrtValue.ortvalue_from_numpy(array, "cuda", device_id))
-        binding.bind_output(self.manifest.output_name, "cuda", device_id)
-        self._session.run_with_iobinding(binding)
-        return np.asarray(binding.copy_outputs_to_cpu()[0], dtype=np.float32)
 
     def info(self) -> dict[str, Any]:
         """What is loaded and how: for logs and ``gensafe info``."""
@@ -345,6 +270,3 @@ class Classifier:
             "available_providers": ort.get_available_providers(),
         }
 
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return (1.0 / (1.0 + np.exp(-np.clip(x, -60.0, 60.0)))).astype(np.float32)

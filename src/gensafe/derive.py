@@ -42,7 +42,7 @@ def derived_graph(folder: Path, manifest: ModelManifest, precision: str) -> Path
     try:
         import onnx  # noqa: F401
 
-        from .export import quantize_int8, restore_weights_fp32
+        from .graphs import quantize_int8, restore_weights_fp32
     except ImportError as e:
         raise ImportError("deriving the int8 graph needs onnx: pip install 'gensafe[cpu]' (or [gpu])") from e
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -196,14 +196,9 @@ class Lexicon:
     @classmethod
     def from_map(cls, map_path: str | Path, root: str | Path) -> Lexicon:
         """Import the plain lists named in a TOML map (``[[lists]] path, risk, severity``) under ``root``, stacked."""
-        import sys
+        from .tomlfile import load_toml
 
-        if sys.version_info >= (3, 11):
-            import tomllib
-        else:  # pragma: no cover
-            import tomli as tomllib
-        with open(map_path, "rb") as f:
-            spec = tomllib.load(f)
+        spec = load_toml(map_path)
         parts = []
         for item in spec.get("lists", []):
             path = Path(root) / item["path"]

@@ -20,7 +20,6 @@ The same policy as TOML (``Policy.from_toml(path)``)::
 from __future__ import annotations
 
 import math
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,11 +29,7 @@ import numpy as np
 
 from .manifest import ModelManifest
 from .taxonomy import canonical_code, family
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from .tomlfile import load_toml
 
 __all__ = ["Policy"]
 
@@ -82,8 +77,7 @@ class Policy:
     @classmethod
     def from_toml(cls, path: str | Path) -> Policy:
         """Read a policy from a TOML file (see the module docstring)."""
-        with open(path, "rb") as f:
-            return cls.from_dict(tomllib.load(f))
+        return cls.from_dict(load_toml(path))
 
     def thresholds(self, manifest: ModelManifest) -> np.ndarray:
         """Resolve this policy against a model: one threshold per label; ``inf`` for disabled risks."""

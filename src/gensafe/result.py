@@ -1,29 +1,41 @@
 """One result type for every call: scores for a batch of texts plus the thresholds that judged them.
 
+A :class:`Result` is a batch: index it with an int for one text's :class:`Verdict`, with a slice, a list of positions
+or a numpy index array (integers or a boolean mask) for a smaller :class:`Result`, and join results scored under the
+same labels, thresholds and keyword mode with :meth:`Result.concat` or ``+``.
+
 Example:
     >>> import numpy as np
-    >>> r = Result(np.array([[0.9, 0.1], [0.2, 0.3]], dtype=np.float32), ("A.1.6", "A.2.5"),
+    >>> r = Result(np.array([[0.9, 0.1], [0.2, 0.3], [0.1, 0.7]], dtype=np.float32), ("A.1.6", "A.2.5"),
     ...            np.array([0.5, 0.5], dtype=np.float32))
     >>> r.flagged.tolist()
-    [True, False]
+    [True, False, True]
     >>> r[0].risks, r[0].top_risk
     (('A.1.6',), 'A.1.6')
-    >>> r.to_dicts()[1]["flagged"]
-    False
+    >>> r[[2, 0]].flagged.tolist(), len(r[1:])
+    ([True, True], 2)
+    >>> len(r[:1] + r[1:]), r[r.flagged][1].risks
+    (3, ('A.2.5',))
+    >>> r.to_dicts(scores=False)[1]
+    {'flagged': False, 'risks': [], 'top_risk': 'A.2.5', 'top_score': 0.30000001192092896}
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, overload
 
 import numpy as np
 
 __all__ = ["Result", "Verdict", "KEYWORD_MODES"]
 
 KEYWORD_MODES = ("model", "keywords", "either", "both")
+
+# Rows turned into verdicts per step when iterating: batch-wide sorts stay fast, and a million-row result never
+# becomes a million rows of Python lists at once.
+_BLOCK = 1024
 
 
 @dataclass(frozen=True)
@@ -50,14 +62,16 @@ class Verdict:
     keyword_hits: tuple[Any, ...] = ()
     keyword_only_risks: tuple[str, ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
-        out = {
+    def to_dict(self, *, scores: bool = True) -> dict[str, Any]:
+        """A plain JSON-ready dict; ``scores=False`` leaves out the per-risk scores. Keyword fields only with hits."""
+        out: dict[str, Any] = {
             "flagged": self.flagged,
             "risks": list(self.risks),
             "top_risk": self.top_risk,
             "top_score": self.top_score,
-            "scores": self.scores,
         }
+        if scores:
+            out["scores"] = self.scores
         if self.keyword_hits or self.keyword_risks:
             out["keyword_risks"] = list(self.keyword_risks)
             out["keyword_only_risks"] = list(self.keyword_only_risks)
@@ -97,6 +111,8 @@ class Result:
             raise ValueError("keyword_hits must have one entry per text")
         if self.windows.size == 0 and len(self.scores):
             object.__setattr__(self, "windows", np.ones(len(self.scores), dtype=np.int64))
+        if self.windows.shape != (len(self.scores),):  # slicing and concat keep rows aligned only if this holds
+            raise ValueError(f"windows must be [{len(self.scores)}], got {self.windows.shape}")
 
     # -- batch views --------------------------------------------------------------------------------------------
     @property
@@ -133,44 +149,129 @@ class Result:
     def __len__(self) -> int:
         return len(self.scores)
 
-    def __getitem__(self, i: int) -> Verdict:
-        if not isinstance(i, (int, np.integer)):
-            raise TypeError("index a Result with an int; use .scores for array slicing")
-        row = self.scores[i]
-        flags = row >= self.thresholds
-        order = np.argsort(-row, kind="stable")
-        risks = tuple(self.labels[j] for j in order if flags[j])
-        top = int(order[0]) if len(order) else None
-        hits = tuple(self.keyword_hits[i]) if self.keyword_hits is not None else ()
-        keyword_risks = tuple(dict.fromkeys(h.risk for h in hits))
-        return Verdict(
-            flagged=self._combine(bool(flags.any()), bool(hits)),
-            risks=risks,
-            top_risk=self.labels[top] if top is not None else None,
-            top_score=float(row[top]) if top is not None else 0.0,
-            scores={c: round(float(s), 6) for c, s in zip(self.labels, row, strict=True)},
-            keyword_risks=keyword_risks,
-            keyword_hits=hits,
-            keyword_only_risks=tuple(r for r in keyword_risks if r not in self.labels),
-        )
+    # -- rows: indexing, slicing, joining -------------------------------------------------------------------------
+    @overload
+    def __getitem__(self, index: int | np.integer) -> Verdict: ...
+
+    @overload
+    def __getitem__(self, index: slice | Sequence[int] | Sequence[bool] | np.ndarray) -> Result: ...
+
+    def __getitem__(self, index: Any) -> Verdict | Result:
+        """``result[i]`` is text ``i``'s :class:`Verdict`; ``result[1:3]``, ``result[[2, 0]]``, ``result[mask]``
+        are a :class:`Result` with those rows, in that order (a slice shares the arrays, like a numpy view)."""
+        if isinstance(index, (int, np.integer)):
+            n = len(self)
+            i = int(index) + n if index < 0 else int(index)
+            if not 0 <= i < n:
+                raise IndexError(f"index {int(index)} is out of range for a Result of {n} texts")
+            return next(self._verdicts(i, i + 1))
+        return self._take(index)
+
+    def _take(self, index: Any) -> Result:
+        if isinstance(index, slice):
+            rows: slice | np.ndarray = index
+            hits = None if self.keyword_hits is None else self.keyword_hits[index]
+        else:
+            if isinstance(index, tuple):  # result[0, 1] reads like a 2-D index: refuse rather than guess
+                raise TypeError("index a Result with an int, a slice, or a list / 1-D array of positions or bools")
+            idx = np.asarray(index)
+            if idx.size == 0:  # np.asarray([]) is float64
+                idx = idx.astype(np.intp)
+            if idx.ndim != 1 or not (idx.dtype == bool or np.issubdtype(idx.dtype, np.integer)):
+                raise TypeError("index a Result with an int, a slice, or a list / 1-D array of positions or bools; "
+                                f"got {type(index).__name__} of {idx.dtype}, {idx.ndim}-D")
+            rows = np.arange(len(self))[idx]  # numpy checks bounds and mask length, and resolves negative positions
+            hits = None if self.keyword_hits is None else tuple(self.keyword_hits[j] for j in rows.tolist())
+        return replace(self, scores=self.scores[rows], windows=self.windows[rows], keyword_hits=hits)
+
+    @classmethod
+    def concat(cls, results: Iterable[Result]) -> Result:
+        """Join results row-wise, in order. They must share labels, thresholds, keyword mode and keyword tier
+        (a lexicon attached or not), since those decide what a row's scores mean; anything else is a ``ValueError``.
+
+        Example:
+            >>> r = Result(np.array([[0.9], [0.1]], dtype=np.float32), ("A.1.8",), np.array([0.5], dtype=np.float32))
+            >>> Result.concat([r[1:], r[:1]]).flagged.tolist()
+            [False, True]
+        """
+        parts = list(results)
+        if not parts:
+            raise ValueError("Result.concat needs at least one Result (labels and thresholds come from it)")
+        for i, r in enumerate(parts):
+            if not isinstance(r, Result):
+                raise TypeError(f"results[{i}] is {type(r).__name__}, expected Result")
+        first = parts[0]
+        for i, r in enumerate(parts[1:], 1):
+            if r.labels != first.labels:
+                raise ValueError(f"cannot concat results with different labels: results[{i}] has {len(r.labels)} "
+                                 f"{r.labels[:4]}..., results[0] has {len(first.labels)} {first.labels[:4]}...")
+            if not np.array_equal(r.thresholds, first.thresholds, equal_nan=True):
+                j = int(np.flatnonzero(r.thresholds != first.thresholds)[0])
+                raise ValueError(f"cannot concat results judged by different thresholds (policies): results[{i}] has "
+                                 f"{first.labels[j]} at {r.thresholds[j]:g}, results[0] at {first.thresholds[j]:g}")
+            if r.keyword_mode != first.keyword_mode:
+                raise ValueError(f"cannot concat results with different keyword modes: results[{i}] is "
+                                 f"{r.keyword_mode!r}, results[0] is {first.keyword_mode!r}")
+            if (r.keyword_hits is None) != (first.keyword_hits is None):
+                # a row without a lexicon is judged on the model alone; joined, it would be judged on keywords too
+                raise ValueError(f"cannot concat results with and without keyword hits (a lexicon attached): "
+                                 f"results[{i}] {'has none' if r.keyword_hits is None else 'has them'}, "
+                                 f"results[0] {'has none' if first.keyword_hits is None else 'has them'}")
+        if len(parts) == 1:
+            return first
+        hits = None if first.keyword_hits is None else tuple(h for r in parts for h in r.keyword_hits)  # type: ignore[union-attr]
+        return replace(first, scores=np.concatenate([r.scores for r in parts]),
+                       windows=np.concatenate([r.windows for r in parts]), keyword_hits=hits)
+
+    def __add__(self, other: Any) -> Result:
+        """``r1 + r2`` is ``Result.concat([r1, r2])``."""
+        if not isinstance(other, Result):
+            return NotImplemented
+        return Result.concat([self, other])
+
+    # -- verdicts and plain output --------------------------------------------------------------------------------
+    def _verdicts(self, start: int = 0, stop: int | None = None, *, scores: bool = True) -> Iterator[Verdict]:
+        """Verdicts of rows ``start:stop``, sorted a block at a time. ``scores=False`` leaves ``Verdict.scores``
+        empty, for callers that will not return them (``to_dicts(scores=False)``): only what is returned is built."""
+        labels, known, thresholds = self.labels, set(self.labels), self.thresholds.tolist()
+        stop = len(self) if stop is None else stop
+        for b in range(start, stop, _BLOCK):
+            block = slice(b, min(b + _BLOCK, stop))
+            order = np.argsort(-self.scores[block], axis=1, kind="stable").tolist()
+            hits_block = self.keyword_hits[block] if self.keyword_hits is not None else ((),) * len(order)
+            # Python floats from float32 compare exactly as the float32 arrays do, so ``risks`` matches ``flags``
+            for row, o, hits in zip(self.scores[block].tolist(), order, hits_block, strict=True):
+                risks = tuple(labels[j] for j in o if row[j] >= thresholds[j])
+                keyword_risks = tuple(dict.fromkeys(h.risk for h in hits))
+                yield Verdict(
+                    flagged=self._combine(bool(risks), bool(hits)),
+                    risks=risks,
+                    top_risk=labels[o[0]] if o else None,
+                    top_score=row[o[0]] if o else 0.0,
+                    scores={c: round(v, 6) for c, v in zip(labels, row, strict=True)} if scores else {},
+                    keyword_risks=keyword_risks,
+                    keyword_hits=tuple(hits),
+                    keyword_only_risks=tuple(k for k in keyword_risks if k not in known),
+                )
 
     def __iter__(self) -> Iterator[Verdict]:
-        for i in range(len(self)):
-            yield self[i]
+        return self._verdicts()
 
     @property
     def verdicts(self) -> list[Verdict]:
         return list(self)
 
-    def to_dicts(self) -> list[dict[str, Any]]:
-        """One plain dict per text (JSON-ready)."""
-        return [v.to_dict() for v in self]
+    def to_dicts(self, *, scores: bool = True) -> list[dict[str, Any]]:
+        """One plain dict per text (JSON-ready), as ``Verdict.to_dict``; ``scores=False`` leaves out (and never
+        builds) the per-risk scores."""
+        return [v.to_dict(scores=scores) for v in self._verdicts(scores=scores)]
 
     def to_json(self, **kwargs: Any) -> str:
         """The batch as a JSON document: labels, thresholds and one object per text."""
         payload = {
             "labels": list(self.labels),
-            "thresholds": {c: (None if not np.isfinite(t) else float(t)) for c, t in zip(self.labels, self.thresholds, strict=True)},
+            "thresholds": {c: (None if not np.isfinite(t) else float(t))
+                           for c, t in zip(self.labels, self.thresholds, strict=True)},
             "results": self.to_dicts(),
         }
         kwargs.setdefault("ensure_ascii", False)

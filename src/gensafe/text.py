@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 
-__all__ = ["as_text_list", "clean_text", "is_blank", "replace_surrogates"]
+__all__ = ["as_text_list", "per_text", "clean_text", "is_blank", "replace_surrogates"]
 
 # C0/C1 control characters except tab, newline and carriage return (kept as whitespace), plus the
 # zero-width and bidi-control characters that are used to split words past a filter.
@@ -40,6 +40,18 @@ def as_text_list(texts: str | Sequence[str]) -> list[str]:
         if not isinstance(t, str):
             raise TypeError(f"texts[{i}] is {type(t).__name__}, expected str")
     return out
+
+
+def per_text(value: str | Sequence[str], n: int, name: str = "context") -> list[str]:
+    """One ``str`` for all ``n`` texts, or a sequence of one per text, as a list of ``n``; else ``ValueError``.
+
+    >>> per_text("the prompt", 2)
+    ['the prompt', 'the prompt']
+    """
+    values = [value] * n if isinstance(value, str) else as_text_list(value)
+    if len(values) != n:
+        raise ValueError(f"{name} has {len(values)} items for {n} texts")
+    return values
 
 
 def clean_text(text: str) -> str:

@@ -11,7 +11,6 @@ Example:
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,33 +60,41 @@ class WindowEncoder:
         self.chunk_overlap_chars = chunk_overlap_chars
         self.block_chars = block_chars
         self.pad_id = _pad_id(tokenizer)
-        # Number of special tokens the post-processor puts before the text ([CLS] / <s>): a prefix goes after them.
         probe = tokenizer.encode("a")
         mask = probe.special_tokens_mask
-        self._lead = mask.index(0) if 0 in mask else 0
-        self._n_special = sum(mask)
-        self._prefix_cache: dict[str, list[int]] = {}
-        # One configured copy of the tokenizer per window body length: truncation settings live on the tokenizer,
-        # so sharing one between prefixes of different lengths would race under threads.
-        self._by_body_len: dict[int, Tokenizer] = {}
-        self._lock = threading.Lock()
+        lead = mask.index(0) if 0 in mask else len(mask)
+        # The special tokens the post-processor puts around a text ([CLS] … [SEP], <s> … </s>): a prefix goes
+        # after the leading ones, inside the template, so the tokenizer's own truncation counts it.
+        self._lead = [(probe.tokens[i], probe.ids[i]) for i in range(lead)]
+        self._trail = [(probe.tokens[i], probe.ids[i]) for i in range(lead, len(mask)) if mask[i]]
+        # One configured tokenizer per text prefix (a model has one or two: the default and per-role prefixes),
+        # built on first use and never mutated afterwards, so threads can share it without a lock.
+        self._by_prefix: dict[str, Tokenizer] = {}
 
     # -- windows ------------------------------------------------------------------------------------------------
-    def _prefix_ids(self, prefix: str) -> list[int]:
-        if prefix not in self._prefix_cache:
-            self._prefix_cache[prefix] = self.tokenizer.encode(prefix, add_special_tokens=False).ids if prefix else []
-        return self._prefix_cache[prefix]
-
-    def _windowing_tokenizer(self, body_len: int) -> Tokenizer:
-        with self._lock:
-            tok = self._by_body_len.get(body_len)
-            if tok is None:
-                tok = Tokenizer.from_str(self.tokenizer.to_str())
-                stride = min(self.overlap, max(body_len - self._n_special - 1, 0))
-                tok.no_padding()
-                tok.enable_truncation(max_length=body_len, stride=stride, strategy="longest_first")
-                self._by_body_len[body_len] = tok
+    def _windowing_tokenizer(self, prefix: str) -> Tokenizer:
+        tok = self._by_prefix.get(prefix)
+        if tok is not None:
             return tok
+        from tokenizers import processors
+
+        prefix_enc = self.tokenizer.encode(prefix, add_special_tokens=False) if prefix else None
+        specials: list = [(t, i) for t, i in (*self._lead, *self._trail)]
+        parts = [t for t, _ in self._lead]
+        if prefix_enc is not None and prefix_enc.ids:
+            specials.append({"id": "[GENSAFE_PREFIX]", "ids": prefix_enc.ids, "tokens": prefix_enc.tokens})
+            parts.append("[GENSAFE_PREFIX]")
+        template = " ".join([*parts, "$A", *(t for t, _ in self._trail)])
+        added = len(self._lead) + len(self._trail) + (len(prefix_enc.ids) if prefix_enc is not None else 0)
+        body = self.max_tokens - added
+        if body < 2:
+            raise ValueError(f"text prefix {prefix!r} leaves no room in a {self.max_tokens}-token window")
+        tok = Tokenizer.from_str(self.tokenizer.to_str())
+        tok.post_processor = processors.TemplateProcessing(single=template, special_tokens=specials)
+        tok.no_padding()
+        tok.enable_truncation(max_length=self.max_tokens, stride=min(self.overlap, body - 1), strategy="longest_first")
+        self._by_prefix[prefix] = tok  # a race builds it twice at worst: both copies are identical
+        return tok
 
     def _chunks(self, text: str) -> Iterator[str]:
         if len(text) <= self.chunk_chars:
@@ -105,10 +112,7 @@ class WindowEncoder:
         The tokenizer's own truncation (with ``stride`` = overlap) does the windowing: each overflowing piece comes
         back with the post-processor's special tokens, so every window is a well-formed model input.
         """
-        prefix_ids = self._prefix_ids(prefix)
-        body_len = self.max_tokens - len(prefix_ids)
-        if body_len < self._n_special + 2:
-            raise ValueError(f"text prefix {prefix!r} leaves no room in a {self.max_tokens}-token window")
+        tokenizer = self._windowing_tokenizer(prefix)
         pieces: list[str] = []
         owners: list[int] = []
         size = 0
@@ -118,23 +122,21 @@ class WindowEncoder:
                 owners.append(owner)
                 size += len(chunk)
                 if size >= self.block_chars:
-                    yield self._encode(pieces, owners, prefix_ids, body_len)
+                    yield _encode(tokenizer, pieces, owners)
                     pieces, owners, size = [], [], 0
         if pieces:
-            yield self._encode(pieces, owners, prefix_ids, body_len)
+            yield _encode(tokenizer, pieces, owners)
 
-    def _encode(self, pieces: list[str], owners: list[int], prefix_ids: list[int], body_len: int) -> WindowBlock:
-        tokenizer = self._windowing_tokenizer(body_len)
-        out_ids: list[list[int]] = []
-        out_owner: list[int] = []
-        for enc, owner in zip(tokenizer.encode_batch(pieces), owners, strict=True):
-            for window in (enc, *enc.overflowing):
-                ids = window.ids
-                if prefix_ids:
-                    ids = ids[: self._lead] + prefix_ids + ids[self._lead :]
-                out_ids.append(ids)
-                out_owner.append(owner)
-        return WindowBlock(np.asarray(out_owner, dtype=np.int64), out_ids)
+
+def _encode(tokenizer: Tokenizer, pieces: list[str], owners: list[int]) -> WindowBlock:
+    """Every window of every piece (the first encoding and its overflow), with the owner of each."""
+    out_ids: list[list[int]] = []
+    out_owner: list[int] = []
+    for enc, owner in zip(tokenizer.encode_batch(pieces), owners, strict=True):
+        for window in (enc, *enc.overflowing):
+            out_ids.append(window.ids)
+            out_owner.append(owner)
+    return WindowBlock(np.asarray(out_owner, dtype=np.int64), out_ids)
 
 
 def plan_batches(lengths: Sequence[int], token_budget: int, max_batch: int) -> list[list[int]]:
@@ -157,14 +159,18 @@ def plan_batches(lengths: Sequence[int], token_budget: int, max_batch: int) -> l
     return batches
 
 
-def pad_batch(windows: Sequence[list[int]], pad_id: int) -> tuple[np.ndarray, np.ndarray]:
-    """Right-pad windows to the longest in the batch: ``input_ids`` and ``attention_mask`` as int64 ``[b, t]``."""
-    width = max(len(w) for w in windows)
-    ids = np.full((len(windows), width), pad_id, dtype=np.int64)
-    mask = np.zeros((len(windows), width), dtype=np.int64)
-    for row, w in enumerate(windows):
-        ids[row, : len(w)] = w
-        mask[row, : len(w)] = 1
+def pad_batch(windows: Sequence[Sequence[int]], pad_id: int) -> tuple[np.ndarray, np.ndarray]:
+    """Right-pad windows to the longest in the batch: ``input_ids`` and ``attention_mask`` as int64 ``[b, t]``.
+
+    Example:
+        >>> ids, mask = pad_batch([[5, 6, 7], [8]], pad_id=1)
+        >>> ids.tolist(), mask.tolist()
+        ([[5, 6, 7], [8, 1, 1]], [[1, 1, 1], [1, 0, 0]])
+    """
+    lengths = np.fromiter((len(w) for w in windows), dtype=np.int64, count=len(windows))
+    mask = (np.arange(int(lengths.max())) < lengths[:, None]).astype(np.int64)
+    ids = np.full(mask.shape, pad_id, dtype=np.int64)
+    ids[mask.astype(bool)] = np.concatenate([np.asarray(w, dtype=np.int64) for w in windows])
     return ids, mask
 
 

@@ -46,7 +46,8 @@ def build_tiny_tokenizer(path: str | Path, corpus: Sequence[str] = TINY_CORPUS, 
     trainer = trainers.UnigramTrainer(vocab_size=vocab_size, special_tokens=specials, unk_token="<unk>")
     tok.train_from_iterator(list(corpus) * 4, trainer=trainer)
     tok.post_processor = processors.TemplateProcessing(
-        single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>", special_tokens=[(s, tok.token_to_id(s)) for s in ("<s>", "</s>")]
+        single="<s> $A </s>", pair="<s> $A </s> </s> $B </s>",
+        special_tokens=[(s, tok.token_to_id(s)) for s in ("<s>", "</s>")],
     )
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -71,18 +72,19 @@ def build_tiny_model(
     """Build a random tiny model folder; return it and the torch model it was exported from (eval mode).
 
     With ``compact`` the fp32 graph is stored like the shipped models (fp16 weights, int8 embedding rows) and int8
-    is left to be derived on first use. Thresholds are set from the model's own score distribution on :data:`TINY_CORPUS` (``strict`` at the 30th
-    percentile, ``balanced`` — the default — at the 55th, ``loose`` at the 80th), so every operating point flags
-    something and they differ.
+    is left to be derived on first use. Thresholds are set from the model's own per-text scores on
+    :data:`TINY_CORPUS` (``strict`` at the 30th percentile, ``balanced`` — the default — at the 55th, ``loose`` at
+    the 80th), so every operating point flags something and they differ.
     """
     import numpy as np
     import torch
     from tokenizers import Tokenizer
     from transformers import BertConfig, BertModel
 
+    from ..engine import sigmoid
+    from ..windows import WindowEncoder
     from .export import write_model_folder
-    from .modeling import MeanPoolClassifier
-    from .windows import WindowEncoder, pad_batch
+    from .modeling import MeanPoolClassifier, text_logits
 
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -103,11 +105,8 @@ def build_tiny_model(
     with torch.no_grad():  # a visible spread of scores, so thresholds separate texts
         model.head.weight.normal_(std=2.0)
 
-    encoder = WindowEncoder(tok, max_tokens, window_overlap)
-    block = next(encoder.blocks(TINY_CORPUS, range(len(TINY_CORPUS)), text_prefix))
-    ids, mask = pad_batch(block.ids, encoder.pad_id)
-    with torch.no_grad():
-        probs = torch.sigmoid(model(torch.from_numpy(ids), torch.from_numpy(mask))).numpy()
+    # per text, as gensafe scores it (the max over a text's windows: several corpus lines need two or three)
+    probs = sigmoid(text_logits(model, WindowEncoder(tok, max_tokens, window_overlap), TINY_CORPUS, text_prefix))
     strict = {c: float(np.quantile(probs[:, j], 0.3)) for j, c in enumerate(labels)}
     balanced = {c: float(np.quantile(probs[:, j], 0.55)) for j, c in enumerate(labels)}
     loose = {c: float(np.quantile(probs[:, j], 0.8)) for j, c in enumerate(labels)}
