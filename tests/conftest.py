@@ -15,6 +15,16 @@ from gensafe.build.testing import build_tiny_model  # noqa: E402
 LABELS = ("A.1.6", "A.1.8", "A.2.4", "A.4.1")
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_and_state(tmp_path_factory: pytest.TempPathFactory):
+    """Derived graphs and their index in temporary folders, never in the user's ~/.cache or ~/.local/state."""
+    mp = pytest.MonkeyPatch()
+    mp.setenv("GENSAFE_CACHE", str(tmp_path_factory.mktemp("cache")))
+    mp.setenv("GENSAFE_STATE", str(tmp_path_factory.mktemp("state")))
+    yield
+    mp.undo()
+
+
 @pytest.fixture(scope="session")
 def tiny_model(tmp_path_factory: pytest.TempPathFactory):
     """(folder, torch model) of a tiny BERT with token_type_ids, fp32 + int8 graphs. Treat as read-only."""

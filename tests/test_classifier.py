@@ -100,13 +100,52 @@ def test_megabyte_text_is_scored_in_bounded_blocks(clf):
             break
     assert blocks == 3
     # scoring end to end: a long text (~300 kB, not the 5 MB above, so the test stays fast) in bounded blocks
-    long_text = text[:120_000]
+    long_text = text[:90_000]  # under max_chars (100,000): scored whole
     small = WindowEncoder(clf.folder / "tokenizer.json", clf.manifest.max_tokens, clf.manifest.window_overlap,
                           block_chars=1 << 15)
     whole = sum(len(b.ids) for b in small.blocks([long_text], [0], clf.manifest.text_prefix))
-    result = clf.predict(["short", long_text])
+    unlimited = gensafe.load(clf.folder, device="cpu", precision="fp32", max_chars=10**9, max_windows=10**9)
+    result = unlimited.predict(["short", long_text])
     assert result.windows[1] == whole > 2_000 and result.windows[0] == 1
-    assert np.isfinite(result.scores).all()
+    assert np.isfinite(result.scores).all() and not result.truncated.any()
+
+
+def test_a_text_over_max_chars_is_scored_on_head_tail_and_a_sample(clf, tiny_model):
+    from gensafe.text import cap_text
+
+    filler = "the quick brown fox jumps over the lazy dog. " * 20_000  # 900,000 characters
+    end = TINY_CORPUS[5]
+    text = filler + end
+    capped = gensafe.load(tiny_model[0], device="cpu", precision="fp32", max_chars=20_000)
+    result = capped.predict(["short", text])
+    assert result.truncated.tolist() == [False, True] and result[1].truncated
+    assert result.to_dicts()[1]["truncated"] is True and "truncated" not in result.to_dicts()[0]
+    pieces = cap_text(text, 20_000)
+    assert sum(map(len, pieces)) <= 20_000 and pieces[-1].endswith(end)  # the end of the text is always scored
+    enc = capped.encoder
+    expected = sum(len(b.ids) for b in enc.blocks(pieces, [0] * len(pieces), capped.manifest.text_prefix))
+    assert result.windows[1] == expected  # exactly the windows of the head, the tail and the sample
+
+
+def test_max_windows_bounds_each_text_on_its_own(tiny_model):
+    texts = [" ".join(TINY_CORPUS) * k for k in (1, 40, 80)] + ["hi"] * 5
+    free = gensafe.load(tiny_model[0], device="cpu", precision="fp32", max_chars=10**9, max_windows=10**9)
+    free = free.predict(texts)
+    bounded = gensafe.load(tiny_model[0], device="cpu", precision="fp32", max_windows=20)
+    result = bounded.predict(texts)
+    assert (free.windows[1:3] > 20).all() and not free.truncated.any()
+    assert (result.windows <= 20 + 2).all() and (result.windows >= 1).all()  # about the cap: parts cut by characters
+    assert result.windows[0] == free.windows[0] and result.truncated.tolist() == [False, True, True] + [False] * 5
+    # bounded on its own: the same windows and scores alone as in the batch
+    alone = bounded.predict(texts[2])
+    assert alone.windows[0] == result.windows[2]
+    np.testing.assert_allclose(alone.scores[0], result.scores[2], atol=1e-6)
+
+
+@pytest.mark.parametrize("bad", [{"a": "b"}, {"a", "b"}, frozenset(["a"])])
+def test_mappings_and_sets_are_refused(clf, bad):
+    with pytest.raises(TypeError, match=type(bad).__name__):
+        clf.predict(bad)
 
 
 def test_empty_and_whitespace_are_safe_without_the_model(clf):

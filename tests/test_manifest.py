@@ -106,7 +106,7 @@ def test_named_model_on_search_path(tiny_model, tmp_path, monkeypatch):
 
 
 def test_compact_folder_derives_int8_on_first_use(tmp_path, monkeypatch):
-    """Shipped-model layout: one fp32 graph stored with fp16 weights and int8 embedding rows, int8 derived and cached."""
+    """Shipped-model layout: one fp32 graph stored with fp16 weights and int8 embedding rows; int8 derived, cached."""
     import numpy as np
 
     from gensafe.build.testing import TINY_CORPUS, build_tiny_model
@@ -120,17 +120,18 @@ def test_compact_folder_derives_int8_on_first_use(tmp_path, monkeypatch):
     dtypes = {i.data_type for i in graph.graph.initializer}
     assert onnx.TensorProto.FLOAT16 in dtypes and onnx.TensorProto.INT8 in dtypes  # really stored compactly
     monkeypatch.setenv("GENSAFE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("GENSAFE_STATE", str(tmp_path / "state"))
     fp32 = gensafe.load(folder, device="cpu")
     assert fp32.precision == "fp32"  # auto never derives: it picks what ships
     int8 = gensafe.load(folder, device="cpu", precision="int8")
     cached = list((tmp_path / "cache").rglob("model.int8.onnx"))
-    assert len(cached) == 1 and (cached[0].parent / "model.int8.onnx.sha256").exists()
+    assert len(cached) == 1 and (tmp_path / "state" / "derived.json").exists()  # its record is kept elsewhere
     a, b = fp32.predict(TINY_CORPUS).scores, int8.predict(TINY_CORPUS).scores
     assert np.abs(a - b).max() < 0.1
     mtime = cached[0].stat().st_mtime_ns
     gensafe.load(folder, device="cpu", precision="int8")
     assert cached[0].stat().st_mtime_ns == mtime  # reused, not rebuilt
     cached[0].write_bytes(b"tampered")
-    with pytest.warns(RuntimeWarning, match="does not match its recorded sha256"):
+    with pytest.warns(RuntimeWarning, match="does not match the sha256 recorded"):
         again = gensafe.load(folder, device="cpu", precision="int8")
     np.testing.assert_allclose(again.predict(TINY_CORPUS).scores, b, atol=1e-6)

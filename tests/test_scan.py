@@ -264,3 +264,219 @@ def test_scan_csv_and_text(tiny_model, tmp_path):
     assert main(["scan", str(txt), "--out", str(out), "--model", str(tiny_model[0]), "--quiet"]) == 0
     rows = _rows(out)
     assert len(rows) == 3 and rows[1]["flagged"] is False and "flagged" in rows[2]
+
+
+# -- every input row gives exactly one output row, and the output is always valid UTF-8 (issue #20) -----------------
+def _strict_rows(path):
+    """The output's rows, read as strictly as any consumer may: UTF-8 and JSON without NaN or lone surrogates."""
+    def refuse(name):
+        raise ValueError(f"{name} is not JSON")
+
+    text = path.read_bytes().decode("utf-8")  # raises on any invalid byte
+    rows = [json.loads(line, parse_constant=refuse) for line in text.splitlines()]
+    json.dumps(rows, ensure_ascii=False).encode("utf-8")  # raises on a lone surrogate written as a \\uXXXX escape
+    return rows
+
+
+def test_scan_jsonl_bad_rows_one_row_each_and_valid_utf8(clf, tmp_path):
+    src = tmp_path / "bad.jsonl"
+    lines = [
+        b'{"id": "a", "text": "lone \\ud800 escaped"}',  # 0: an escaped lone surrogate in the text
+        b'{"id": "\\ud800x", "text": "ok"}',  # 1: ... in the id
+        b'{"id": "b\xff", "text": "bad byte \xfe here"}',  # 2: invalid UTF-8 in id and text
+        b'{"id": "c", "text": "raw surrogate \xed\xa0\x80"}',  # 3: a raw (CESU-8) surrogate
+        b'{broken json',  # 4
+        b'[' * 100_000,  # 5: nested past the parser's recursion limit
+        b'{"id": NaN, "text": "nan id"}',  # 6
+        b'{"id": "d",\r "text": "a bare CR between tokens"}',  # 7: one row, not two
+        b'{"id": "e", "text": "a bare CR\r inside a string"}',  # 8: a raw control character: invalid JSON
+        b'{"id": "f", "text": "CRLF line"}\r',  # 9
+        b'',  # 10
+        b'{"id": "g", "text": "last line, no newline"}',  # 11
+    ]
+    src.write_bytes(b"\n".join(lines))
+    out = tmp_path / "out.jsonl"
+    stats = scan_file(clf, src, out, id_field="id", chunk=4, progress=False)
+    rows = _strict_rows(out)
+    assert [r["row"] for r in rows] == list(range(12)) and (stats.rows, stats.errors) == (12, 4)
+    assert [i for i, r in enumerate(rows) if "error" in r] == [4, 5, 8, 10]
+    assert "invalid JSON" in rows[5]["error"] and rows[10]["error"] == "blank line"
+    assert [r.get("id") for r in rows[:4]] == ["a", "\\ud800x", "b\\xff", "c"]  # escaped, never raw
+    assert rows[6]["id"] == "nan" and rows[7]["id"] == "d" and rows[9]["id"] == "f" and rows[11]["id"] == "g"
+    # the broken rows are scored as the cleaned text: U+FFFD where the bad bytes were
+    expected = clf.predict(["lone \ufffd escaped", "bad byte \ufffd here"])
+    assert rows[0]["top_score"] == expected[0].top_score and rows[2]["top_score"] == expected[1].top_score
+    _assert_rerun_scores_nothing(clf, src, out, 12)
+
+
+class _Counting:
+    """The classifier, recording every text it is asked to score."""
+
+    def __init__(self, inner):
+        self.inner, self.texts = inner, []
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+    def predict(self, texts, role=None):
+        self.texts += texts
+        return self.inner.predict(texts, role=role)
+
+
+def _assert_rerun_scores_nothing(clf, src, out, n):
+    before = out.read_bytes()
+    counting = _Counting(clf)
+    again = scan_file(counting, src, out, id_field="id", chunk=4, progress=False)
+    assert (again.rows, again.skipped, counting.texts) == (0, n, [])  # a finished scan is never re-scored
+    assert out.read_bytes() == before
+
+
+def test_scan_rerun_after_an_invalid_byte_id_scores_nothing(clf, tmp_path):
+    """An id holding an invalid byte was written back raw: the output was not UTF-8 and a rerun re-scored rows."""
+    src = tmp_path / "in.jsonl"
+    src.write_bytes(b'{"id": "a", "text": "one"}\n{"id": "b\xff", "text": "two"}\n{"id": "c", "text": "three"}\n')
+    out = tmp_path / "out.jsonl"
+    assert scan_file(clf, src, out, id_field="id", progress=False).rows == 3
+    assert _strict_rows(out)[1]["id"] == "b\\xff"
+    _assert_rerun_scores_nothing(clf, src, out, 3)
+
+
+def test_scan_text_rows_are_lines_split_on_newline_only(clf, tmp_path):
+    src = tmp_path / "in.txt"
+    src.write_bytes(b"one\rstill one\ntwo\r\nthree \xff\n\n" + b"x\r" * 5 + b"\nlast")
+    out = tmp_path / "out.jsonl"
+    assert scan_file(clf, src, out, progress=False).rows == 6
+    rows = _strict_rows(out)
+    assert [r["row"] for r in rows] == list(range(6)) and all("flagged" in r for r in rows)
+    assert rows[0]["top_score"] == clf.predict("one\rstill one")[0].top_score
+
+
+def _csv_out(clf, tmp_path, data: bytes, name="in.csv", **kw):
+    src = tmp_path / name
+    src.write_bytes(data)
+    out = tmp_path / (name + ".out.jsonl")
+    stats = scan_file(clf, src, out, id_field="id", progress=False, overwrite=True, **kw)
+    rows = _strict_rows(out)
+    assert [r["row"] for r in rows] == list(range(stats.rows))
+    return rows
+
+
+def test_scan_csv_unterminated_quote_and_ragged_rows(clf, tmp_path):
+    rows = _csv_out(clf, tmp_path, b'text,id\nfirst,1\n"never closed,2\nthird,3\nfourth,4\n')
+    assert len(rows) == 4 and [r.get("id") for r in rows] == ["1", None, "3", "4"]
+    assert "line 3 is never closed" in rows[1]["error"] and "flagged" in rows[2] and "flagged" in rows[3]
+
+    rows = _csv_out(clf, tmp_path, b'text,id\r\nok,1\r\ntoo,many,2\r\nshort\r\n\r\n"a ""quoted""\r\ncell",6\r\n')
+    assert len(rows) == 5
+    assert rows[1]["error"] == "row has 3 fields, the header has 2" and rows[1]["id"] == "many"
+    assert rows[2]["error"] == "row has 1 fields, the header has 2" and rows[3]["error"] == "blank line"
+    assert rows[4]["id"] == "6" and rows[4]["top_score"] == clf.predict('a "quoted"\r\ncell')[0].top_score
+
+
+def test_scan_csv_bare_cr_huge_field_and_bad_bytes(clf, tmp_path):
+    huge = "风险" * 70_000  # 140,000 characters: over the csv module's 131,072 field limit
+    data = (f"\ufeffid,text\n1,a bare\rCR stays in its row\n2,{huge}\n".encode() + b"3\xff,bad \xff byte\n"
+            + b'"4\xed\xa0\x80",x\n')
+    rows = _csv_out(clf, tmp_path, data)
+    assert [r.get("id") for r in rows] == ["1", "2", "3\\xff", "4\\xed\\xa0\\x80"]
+    assert all("flagged" in r for r in rows)
+    rows = _csv_out(clf, tmp_path, b"id\ttext\n1\ta, b\n", name="in.tsv")  # TSV: commas are text
+    assert rows[0]["id"] == "1" and "flagged" in rows[0]
+
+
+def test_csv_records_match_the_csv_module_on_well_formed_input():
+    import csv as csv_module
+
+    from gensafe.scan import _CsvRecords, _Lines
+
+    cases = ['a,b\r\n', '"ab"cd,e\n', 'ab"cd,e\n', '"a""b",c\n', ' "x",y\n', '"",\n', 'a,"b\nc",d\n',
+             'a,"b\r\nc"\r\n', ',,\n', '"x,y",z', 'é,"多\n行",\n', '"a"\n"b"\n', '\n""\n\r\nx\n']
+    for case in cases:
+        expected = list(csv_module.reader(io.StringIO(case, newline="")))
+        reader = _CsvRecords(_Lines(io.BytesIO(case.encode())), ",")
+        got = []
+        while (rec := reader.next()) is not None:
+            got.append(rec[0])
+        assert got == expected, case
+
+
+# -- one-line errors, never a traceback, and nothing written (issue #20) -----------------------------------------
+def _skip_if_writable(folder):
+    """Skip where a read-only folder is writable anyway (root, with CAP_DAC_OVERRIDE)."""
+    try:
+        (folder / "probe").touch()
+    except PermissionError:
+        return
+    (folder / "probe").unlink()
+    pytest.skip("this user writes into read-only folders (root)")
+
+
+def _one_line_error(capsys, code):
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and err.startswith("gensafe scan: error: ") and "Traceback" not in err
+    return err
+
+
+@pytest.mark.parametrize("case", ["missing folder", "folder is a file", "out is a folder", "overwrite a folder",
+                                  "out is the input", "read-only folder"])
+def test_scan_unwritable_output_is_one_line_error(tiny_model, jsonl_input, tmp_path, capsys, case):
+    folder = tmp_path / "d"
+    folder.mkdir()
+    (folder / "keep.txt").write_text("kept")
+    extra = []
+    out = {"missing folder": tmp_path / "nope" / "out.jsonl", "folder is a file": jsonl_input / "out.jsonl",
+           "out is the input": jsonl_input, "read-only folder": folder / "out.jsonl"}.get(case, folder)
+    if case == "overwrite a folder":
+        extra = ["--overwrite"]
+    if case == "read-only folder":
+        folder.chmod(0o555)
+        _skip_if_writable(folder)
+    before = jsonl_input.read_bytes()
+    code = main(["scan", str(jsonl_input), "--out", str(out), "--model", str(tiny_model[0]), "--quiet", *extra])
+    err = _one_line_error(capsys, code)
+    named = {"missing folder": "does not exist", "folder is a file": "is not a folder",
+             "out is a folder": "is a folder", "overwrite a folder": "is a folder",
+             "out is the input": "would overwrite the input",
+             "read-only folder": "Permission denied"}[case]
+    assert named in err, err
+    assert "other arguments" not in err and "other settings" not in err
+    assert jsonl_input.read_bytes() == before and not (tmp_path / "nope").exists()
+    if case in ("out is a folder", "overwrite a folder"):
+        assert (folder / "keep.txt").read_text() == "kept" and not list(tmp_path.glob("d.scan.json"))
+
+
+@pytest.mark.parametrize("how", ["a file in the way", "read-only"])
+def test_scan_unwritable_cache_for_int8_is_one_line_error(model_copy, jsonl_input, tmp_path, capsys, monkeypatch, how):
+    # a folder that ships fp32 only and derives int8 on first use, into GENSAFE_CACHE
+    manifest_path = model_copy / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    int8 = manifest["onnx"].pop("int8")
+    del manifest["files"][int8]
+    (model_copy / int8).unlink()
+    manifest["derive"] = {"int8": "fp32"}
+    manifest_path.write_text(json.dumps(manifest, indent=2))
+    cache = tmp_path / "cache"
+    if how == "a file in the way":
+        cache.write_text("not a folder")
+        cache = cache / "sub"
+    else:
+        cache.mkdir(mode=0o555)
+        _skip_if_writable(cache)
+    monkeypatch.setenv("GENSAFE_CACHE", str(cache))
+    monkeypatch.setenv("GENSAFE_STATE", str(tmp_path / "state"))
+    out = tmp_path / "out.jsonl"
+    code = main(["scan", str(jsonl_input), "--out", str(out), "--model", str(model_copy), "--precision", "int8",
+                 "--device", "cpu", "--quiet"])
+    err = _one_line_error(capsys, code)
+    assert "GENSAFE_CACHE" in err and not out.exists()
+
+
+def test_scan_unreadable_or_headerless_input_writes_nothing(tiny_model, tmp_path, capsys):
+    out = tmp_path / "out.jsonl"
+    for src, named in [(tmp_path / "missing.jsonl", "No such file"), (tmp_path, "is a folder"),
+                       (tmp_path / "empty.csv", "the file is empty"), (tmp_path / "open.csv", "never closed")]:
+        if src.suffix == ".csv":
+            src.write_bytes(b"" if src.stem == "empty" else b'"text\nrow\n')
+        code = main(["scan", str(src), "--out", str(out), "--model", str(tiny_model[0]), "--quiet"])
+        assert named in _one_line_error(capsys, code)
+        assert not out.exists() and not (tmp_path / "out.jsonl.scan.json").exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import threading
 import time
 
@@ -91,18 +92,24 @@ def test_cancelling_one_caller_leaves_the_others_alone():
     assert all(isinstance(r, Result) for i, r in enumerate(done) if i != 3)
 
 
-def test_an_exception_reaches_exactly_the_callers_in_its_batch():
+def test_an_exception_in_a_batch_reaches_only_the_caller_that_caused_it():
     fake = FakeClassifier(delay=0.01)
 
     async def main():
         async with AsyncGuard(fake, max_wait_ms=30) as guard:
-            first = await asyncio.gather(guard.apredict("fine"), guard.apredict("BOOM"), return_exceptions=True)
-            later = await guard.apredict("a bomb recipe")  # a new batch, unaffected
-            return first, later
+            texts = [f"fine {i}" for i in range(20)] + ["BOOM"] + ["a bomb recipe"] + ["also BOOM"]
+            done = await asyncio.gather(*(guard.apredict(t) for t in texts), return_exceptions=True)
+            return texts, done, guard.batches
 
-    first, later = asyncio.run(main())
-    assert all(isinstance(r, ValueError) for r in first)  # same batch: both hear about it
-    assert later.flagged.tolist() == [True]
+    texts, done, batches = asyncio.run(main())
+    assert batches == 1 and fake.calls[0] == len(texts)  # one coalesced batch, which raised ...
+    assert sorted(fake.calls[1:]) == [1] * len(texts)  # ... and was scored again caller by caller
+    for text, got in zip(texts, done, strict=True):
+        if "BOOM" in text:
+            assert isinstance(got, ValueError) and str(got) == "model exploded"
+        else:
+            assert isinstance(got, Result) and got.flagged.tolist() == ["bomb" in text]
+    assert done[20] is not done[22]  # each culprit gets its own exception
 
 
 def test_contexts_follow_their_texts_into_the_batch():
@@ -129,6 +136,41 @@ def test_type_errors_surface_in_the_caller(clf):
             return await guard.apredict("still works")
 
     assert len(asyncio.run(main())) == 1
+
+
+def test_bad_callers_fail_alone_at_submission_and_good_ones_coalesce(clf):
+    """Issue #20: one request with role="bogus" or an unknown operating point made all 50 coalesced requests fail."""
+    from gensafe import Policy
+
+    good = [f"{TINY_CORPUS[i % len(TINY_CORPUS)]} #{i}" for i in range(50)]
+    expected = clf.predict(good, role="prompt").scores
+    bad = [  # (arguments, expected error type, words its message names)
+        ({"texts": "x", "role": "bogus"}, ValueError, "'bogus'"),
+        ({"texts": "x", "policy": Policy(operating_point="nope")}, KeyError, "'nope'"),
+        ({"texts": ["x", 3]}, TypeError, r"texts\[1\] is int"),
+        ({"texts": 42}, TypeError, "got int"),
+        ({"texts": ["x", "y"], "context": ["only one"]}, ValueError, "context has 1 items for 2 texts"),
+        ({"texts": "x", "context": [None]}, TypeError, r"context: texts\[0\] is NoneType"),
+        ({"texts": "x", "policy": {"operating_point": "strict"}}, TypeError, "policy must be a gensafe.Policy"),
+    ]
+
+    async def main():
+        async with AsyncGuard(clf, max_wait_ms=50) as guard:
+            calls = [guard.apredict(t, role="prompt") for t in good]
+            for i, (kwargs, _, _) in enumerate(bad):  # interleaved with the good callers
+                calls.insert(7 * i + 3, guard.apredict(**kwargs))
+            done = await asyncio.gather(*calls, return_exceptions=True)
+            return done, guard.batches, guard.requests
+
+    done, batches, requests = asyncio.run(main())
+    errors = [d for d in done if isinstance(d, Exception)]
+    results = [d for d in done if isinstance(d, Result)]
+    assert len(errors) == len(bad) and len(results) == len(good)
+    for error, (_, kind, words) in zip(errors, bad, strict=True):
+        assert type(error) is kind
+        assert re.search(words, str(error))
+    np.testing.assert_allclose(np.vstack([r.scores for r in results]), expected, atol=1e-5)
+    assert requests == len(good) and batches < len(good)  # bad requests never joined a batch; good ones coalesced
 
 
 def test_backpressure_and_shutdown():
@@ -232,3 +274,57 @@ def test_stream_guard_final_result_keeps_keyword_hits_and_mode():
     final = guard.close()
     assert final.keyword_mode == "keywords" and final.keyword_flagged.tolist() == [True]
     assert final[0].keyword_risks == ("A.1.8",)
+
+
+def _utf16_deltas(text: str, units: int) -> list[str]:
+    """``text`` cut every ``units`` UTF-16 code units, as a client that slices UTF-16 strings sends it: a character
+    outside the BMP cut in two arrives as a high surrogate ending one delta and a low one starting the next."""
+    raw = text.encode("utf-16-le")
+    return [raw[i : i + 2 * units].decode("utf-16-le", "surrogatepass") for i in range(0, len(raw), 2 * units)]
+
+
+def test_stream_guard_joins_surrogate_pairs_split_across_deltas():
+    """Issue #20: a surrogate pair split between two deltas changed the text (51 characters instead of 49)."""
+    answer = "Hello 😀 world, this is fine 🙂 and 𠀋 rare Han! 结束"
+    deltas = _utf16_deltas(answer, 7)
+    assert any("\ud800" <= d[-1] <= "\udbff" for d in deltas)  # the test really cuts pairs
+    fake = FakeClassifier()
+    guard = StreamGuard(fake, every_chars=10, window_chars=25)
+    for d in deltas:
+        guard.feed(d)
+        assert not any("\ud800" <= c <= "\udfff" for c in guard.text)  # never half a character
+        assert answer.startswith(guard.text)
+    final = guard.close()
+    assert guard.text == answer and len(guard.text) == len(answer)
+    assert fake.seen[-1][0] == [answer]  # close() scored exactly the answer
+    assert all(t in answer for texts, _ in fake.seen for t in texts)  # every check scored a piece of it
+    assert len(final) == 1 and guard.checks >= 2
+
+
+def test_stream_guard_scores_a_split_answer_like_the_whole_one(clf):
+    """End to end on a real classifier (a consistency check: the tiny WordPiece tokenizer reads an emoji and the two
+    U+FFFD it used to become alike, as one [UNK]; the exact-text test above is the one that catches the old bug)."""
+    from gensafe import Policy
+
+    answer = "今天天气很好🌞，我们去公园散步吧🚶。" * 3
+    never = Policy(disabled_families={"A.1", "A.2", "A.3", "A.4", "A.5"})  # no span flags, so close() is predict
+    guard = StreamGuard(clf, every_chars=8, policy=never)
+    for d in _utf16_deltas(answer, 3):
+        guard.feed(d)
+    assert not guard.flagged and guard.checks >= 3
+    np.testing.assert_allclose(guard.close().scores, clf.predict(answer, role="response").scores, atol=1e-6)
+
+
+def test_stream_guard_unpaired_surrogates_get_a_defined_result():
+    fake = FakeClassifier()
+    guard = StreamGuard(fake)
+    guard.feed("lone low \ude00 then high \ud83d")  # the high one may still pair with the next delta ...
+    assert guard.text == "lone low \ufffd then high "
+    guard.feed("\ud83d")  # ... but another high one comes: the first is unpaired
+    assert guard.text == "lone low \ufffd then high \ufffd"
+    result = guard.close()  # the stream ends inside a pair: the last one becomes U+FFFD too
+    assert guard.text == "lone low \ufffd then high \ufffd\ufffd"
+    assert fake.seen[-1][0] == [guard.text] and len(result) == 1
+    guard.text.encode("utf-8")  # always encodable: safe to log or send on
+    guard.close()  # closing again adds nothing
+    assert guard.text.endswith("high \ufffd\ufffd")

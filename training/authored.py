@@ -191,7 +191,13 @@ def dedup(shared: Path | None) -> dict[str, Any]:
 
     items = load()
     texts = [i["text"] for i in items]
-    inner = {j for _, j, _ in neardup.pairs(texts)}
+    first: dict[str, int] = {}
+    exact = set()  # exact duplicates after folding, symbol-only texts (emoji) included: n-grams cannot see those
+    for k, t in enumerate(texts):
+        key = neardup.fold(t) or "".join(unicodedata.normalize("NFKC", t).split())
+        if first.setdefault(key, k) != k:
+            exact.add(k)
+    inner = {j for _, j, _ in neardup.pairs(texts)} | exact
     outer: set[int] = set()
     shared_rows = 0
     if shared:
@@ -200,15 +206,21 @@ def dedup(shared: Path | None) -> dict[str, Any]:
         public = [r["text"] for r in load_rows(shared, "default") if r["source"] != "gensafe-authored"]
         shared_rows = len(public)
         outer = {i for i, _, _ in neardup.across(texts, public)}
-    drop = {items[k]["id"] for k in inner | outer}
+    drop = {(items[k]["file"], items[k]["line"]) for k in inner | outer}  # by position: the first copy stays
     for path in sorted(AUTHORED_DIR.glob("*.jsonl")):
-        kept = [item for _, item in read(path) if item_id(item["text"]) not in drop]
+        kept = [item for n, item in read(path) if (path.name, n) not in drop]
         with open(path, "w", encoding="utf-8") as f:
             f.writelines(json.dumps(i, ensure_ascii=False) + "\n" for i in kept)
-    stats = {"items_before": len(items), "within_authored": len(inner), "against_shared": len(outer),
+    stats = {"items_before": len(items), "within_authored": len(inner), "exact_within_authored": len(exact),
+             "against_shared": len(outer),
              "shared_rows_compared": shared_rows, "dropped": len(drop), "items_after": len(items) - len(drop),
              "threshold": 0.6, "measure": "character 4-gram Jaccard after NFKC / case / punctuation folding"}
     QC_DIR.mkdir(parents=True, exist_ok=True)
+    neardup.clear_cache()
+    previous = json.loads((QC_DIR / "dedup.json").read_text()) if (QC_DIR / "dedup.json").exists() else None
+    if previous and previous.get("items_before") != stats["items_before"]:
+        stats["earlier_passes"] = [*previous.get("earlier_passes", []),
+                                   {k: v for k, v in previous.items() if k != "earlier_passes"}]
     (QC_DIR / "dedup.json").write_text(json.dumps(stats, indent=1) + "\n")
     return stats
 
@@ -230,6 +242,10 @@ def card(items: list[dict[str, Any]]) -> str:
 
     agree = agreement(before_review(items), second_pass())
     dd = json.loads((QC_DIR / "dedup.json").read_text()) if (QC_DIR / "dedup.json").exists() else None
+    if dd:  # every pass so far, summed: the first pass's "before" is the set as written
+        passes = [*dd.get("earlier_passes", []), dd]
+        dd = {**dd, "items_before": passes[0]["items_before"],
+              **{k: sum(p.get(k, 0) for p in passes) for k in ("within_authored", "against_shared", "dropped")}}
     review = list(read(QC_DIR / "review.jsonl")) if (QC_DIR / "review.jsonl").exists() else []
     decisions = Counter(r["decision"] for _, r in review)
     table, missed = report(items)
@@ -257,8 +273,8 @@ def card(items: list[dict[str, Any]]) -> str:
              "* **Near-duplicates removed** (`authored.py dedup`): "
              + (f"{dd['within_authored']:,} within the authored set and {dd['against_shared']:,} against the "
                 f"{dd['shared_rows_compared']:,} rows of the shared data's default build, of {dd['items_before']:,} "
-                f"items ({100 * dd['dropped'] / dd['items_before']:.2f} % dropped; {dd['measure']} ≥ "
-                f"{dd['threshold']})." if dd else "not run yet."), ""]
+                f"items, {dd['items_after']:,} remain ({dd['measure']} ≥ {dd['threshold']}; exact duplicates, emoji "
+                "included, count as near-duplicates)." if dd else "not run yet."), ""]
     lines += ["## Agreement of the two labelling passes (before review)", ""]
     if agree["labelled"]:
         lines += [f"{agree['labelled']:,} of {agree['items']:,} items labelled twice; harmful/benign agreement "

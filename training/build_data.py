@@ -34,13 +34,13 @@ import hashlib
 import json
 import os
 import sys
-import unicodedata
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import neardup  # noqa: E402
+from gensafe.text import clean_text, is_blank  # noqa: E402
 from sources import BUILDS, load_chisafety, load_rows, read_user_csv  # noqa: E402
 
 SPLITS = ("train", "dev", "test")
@@ -54,7 +54,7 @@ COLUMNS = ("text", "lang", "role", "labels", "known", "source", "licence", "also
 def normalise(text: str) -> str:
     """Key for near-exact duplicates: NFKC, lower case, no whitespace or punctuation — or, for a text made only of
     symbols (emoji, kaomoji, punctuation), its NFKC form without whitespace, so such texts are kept, not dropped."""
-    return neardup.fold(text) or "".join(unicodedata.normalize("NFKC", text).split())
+    return neardup.fold(text) or "".join(clean_text(text).split())
 
 
 def stratum_key(row: dict[str, Any]) -> tuple[str, str]:
@@ -86,7 +86,7 @@ def deduplicate(rows: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], dict[
             exact += 1
         seen_exact.add(r["text"])
         key = normalise(r["text"])
-        if not key:
+        if not key or is_blank(clean_text(r["text"])):  # blank once cleaned (zero-width, controls): never scored
             continue
         if key in merged:
             m = merged[key]
@@ -204,7 +204,8 @@ def assign_splits(rows: list[dict[str, Any]], dev: float = 0.1, test: float = 0.
         filled = Counter()
         for g in sorted(groups, key=_hash):
             size = len(by_group[g])
-            split = min(("test", "dev", "train"), key=lambda s: (filled[s] + size) / (targets[s] * total))
+            split = min((s for s in ("test", "dev", "train") if targets[s] > 0),
+                        key=lambda s: (filled[s] + size) / (targets[s] * total))
             filled[split] += size
             for m in by_group[g]:
                 m["split"] = split
@@ -228,7 +229,10 @@ def group_and_split(raw: list[dict[str, Any]], near_duplicates: bool = True) -> 
 def legacy_v1_unseen(rows: list[dict[str, Any]]) -> None:
     """Mark ``v1_unseen``: in the test split of the old per-text hash split (stratified by source and primary risk,
     the build ``gensafe-zh-en-v1`` was trained from) and not a near-duplicate of any row of its train or dev split."""
-    legacy = [r for r in rows if r["build"] == "default" and r["source"] != "gensafe-authored"]
+    # v1's build keyed rows by the folded text and dropped those that fold to nothing (emoji, punctuation): the same
+    # rule here, or the per-stratum counts and hash order would differ from the split v1 really had
+    legacy = [r for r in rows if r["build"] == "default" and r["source"] != "gensafe-authored"
+              and neardup.fold(r["text"])]
     strata: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
     for r in legacy:
         strata[stratum_key(r)].append(r)

@@ -14,6 +14,7 @@ from gensafe.tomlfile import TOMLDecodeError, load_toml, parse_toml
 # Settings that change nothing about the trained weights (where outputs go, how often to save, how to export and
 # calibrate afterwards, how fast to run): a resume may change these; any other difference is refused.
 RUN_ONLY_KEYS = frozenset({"out", "name", "device", "threads", "checkpoint_every", "pause_after", "eval_batch_size",
+                           "init_from",
                            "target_recall", "target_precision", "precisions", "compact_fp32", "ship_precisions"})
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 import time
 from collections import defaultdict
@@ -80,7 +81,9 @@ def label_matrix(rows: Any, labels: list[str]) -> tuple[np.ndarray, np.ndarray]:
 
 def _select(ds: Any, split: str, column: str | None) -> Any:
     rows = ds[split]
-    if column and column in rows.column_names:
+    if column:
+        if column not in rows.column_names:  # a typo must not quietly report "unseen" figures on every row
+            raise ValueError(f"split {split!r} has no column {column!r} (columns: {rows.column_names})")
         rows = rows.filter(lambda r: bool(r[column]))
     return rows
 
@@ -365,7 +368,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", type=Path, default=None, help="report folder (default: the model folder)")
     args = p.parse_args(argv)
     clf = gensafe.load(args.model, device="cpu", precision=args.precision)
-    command = "python training/evaluate.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    command = "python training/evaluate.py " + shlex.join(argv if argv is not None else sys.argv[1:])
     metrics = write_report(clf, load_from_disk(args.data), args.out or Path(args.model), command, args.split,
                            args.unseen_column)
     point = metrics["default_operating_point"]

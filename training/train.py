@@ -18,7 +18,8 @@ Resuming works like nanoGPT's: the checkpoint in ``<out>/checkpoint/`` holds the
 random state, the config, the schedule's length and the data-order seed, so rerunning the same command continues the
 same learning-rate schedule over the same data order and ends with the weights an uninterrupted run would have had.
 A rerun whose settings would change training is refused, naming the keys that differ (``config.RUN_ONLY_KEYS`` are
-the ones a resume may change). To train a finished model further, start a new run from its weights:
+the ones a resume may change). Exact means on the same kind of device: a resume moved between CPU and CUDA continues
+correctly but not bit for bit. To train a finished model further, start a new run from its weights:
 ``init_from=<out>/checkpoint out=<new out>``.
 """
 
@@ -68,6 +69,9 @@ def main(cfg: TrainConfig) -> Path | None:
         sys.exit("set data=... or GENSAFE_DATA to the shared data folder (or use_shared=false with csv_files=[...])")
     out = Path(cfg.out)
     ckpt_dir = out / "checkpoint"
+    old_ckpt = ckpt_dir.with_name(ckpt_dir.name + ".old")
+    if not ckpt_dir.exists() and old_ckpt.exists():  # killed between the two renames of save_checkpoint
+        old_ckpt.rename(ckpt_dir)
     resume = json.loads((ckpt_dir / "state.json").read_text()) if (ckpt_dir / "state.json").exists() else None
     if resume is not None:  # refuse a mismatching resume before spending minutes on the data
         if "config" not in resume:
@@ -205,20 +209,29 @@ def main(cfg: TrainConfig) -> Path | None:
 
     def save_checkpoint() -> None:
         """Weights, optimiser and random state as safetensors (no pickles); step, schedule, data order and config
-        as JSON."""
-        ckpt_dir.mkdir(exist_ok=True)
-        save_file({k: v.contiguous().cpu() for k, v in model.state_dict().items()}, str(ckpt_dir / "model.safetensors"))
+        as JSON. Written to a fresh folder that then replaces the old one, so a run killed while saving leaves the
+        previous checkpoint whole rather than weights of one step beside the state of another."""
+        tmp = ckpt_dir.with_name(ckpt_dir.name + ".tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        save_file({k: v.contiguous().cpu() for k, v in model.state_dict().items()}, str(tmp / "model.safetensors"))
         opt_state = optimizer.state_dict()
         tensors = {f"{i}.{k}": v.cpu() for i, s in opt_state["state"].items() for k, v in s.items()}
-        save_file(tensors, str(ckpt_dir / "optimizer.safetensors"))
+        save_file(tensors, str(tmp / "optimizer.safetensors"))
         rng_state = {"cpu": torch.get_rng_state()}  # dropout masks: a resumed run draws the ones it would have drawn
         if device == "cuda":
             rng_state["cuda"] = torch.cuda.get_rng_state()
-        save_file(rng_state, str(ckpt_dir / "rng.safetensors"))
+        save_file(rng_state, str(tmp / "rng.safetensors"))
         state = {"step": step, "total_steps": total_steps, "data_seed": data_seed, "labels": labels,
                  "data_fingerprint": fingerprint, "config": cfg.to_dict(),
                  "train_seconds": round(previous_seconds + time.time() - t0, 1)}
-        (ckpt_dir / "state.json").write_text(json.dumps(state))
+        (tmp / "state.json").write_text(json.dumps(state))
+        old = ckpt_dir.with_name(ckpt_dir.name + ".old")
+        shutil.rmtree(old, ignore_errors=True)
+        if ckpt_dir.exists():
+            ckpt_dir.rename(old)
+        tmp.rename(ckpt_dir)  # the one step that switches checkpoints
+        shutil.rmtree(old, ignore_errors=True)
 
     if resume is not None:
         model.load_state_dict(load_file(str(ckpt_dir / "model.safetensors")))

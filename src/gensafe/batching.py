@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
 
+from .classifier import ROLES
 from .policy import Policy
 from .result import Result
 from .text import as_text_list, per_text
@@ -57,8 +58,11 @@ class AsyncGuard:
             ``asyncio.QueueFull`` from ``apredict(..., wait=False)``.
         workers: Batches scored at the same time (threads).
 
-    Cancelling one caller leaves the others alone; an exception raised by a batch reaches exactly the callers in it;
-    :meth:`close` drains the queue (``drain=True``) or fails what is pending with :class:`GuardClosed`.
+    One caller never costs the others: each request is checked when it is submitted (text types, role, policy and
+    its operating point, context count — the checks ``predict`` makes), so a bad one fails in its own ``await`` and
+    never joins a batch; and if a coalesced batch still raises, it is scored again one caller at a time, so the error
+    reaches only the caller whose input raised it. Cancelling one caller leaves the others alone; :meth:`close`
+    drains the queue (``drain=True``) or fails what is pending with :class:`GuardClosed`.
     """
 
     def __init__(
@@ -129,16 +133,18 @@ class AsyncGuard:
         policy: Policy | None = None,
         wait: bool = True,
     ) -> Result:
-        """Score one text or several, batched with other callers' texts; same arguments and result as ``predict``."""
+        """Score one text or several, batched with other callers' texts; same arguments and result as ``predict``.
+
+        Raises the error ``predict`` would raise for a bad argument (``TypeError`` for non-text input or a policy that
+        is not a :class:`Policy`, ``ValueError`` for an unknown role or a context of the wrong length, ``KeyError`` for
+        an operating point the model does not have) here, before the request joins a batch.
+        """
         if self._closed:
             raise GuardClosed("guard is closed")
+        items, contexts = self._validate(texts, role, context, policy)
         if self._queue is None:
             await self.start()
         assert self._queue is not None
-        # Checked here, so a bad argument fails this caller's task and never the batch it would have joined. A
-        # context is kept one per text (the classifier's own rule), since other callers' texts join this predict.
-        items = as_text_list(texts)
-        contexts = None if context is None else per_text(context, len(items))
         future = asyncio.get_running_loop().create_future()
         req = _Request(items, role, contexts, policy, future, max(1, sum(len(t) for t in items)))
         if wait:
@@ -146,6 +152,31 @@ class AsyncGuard:
         else:
             self._queue.put_nowait(req)
         return await future
+
+    def _validate(self, texts: Any, role: Any, context: Any, policy: Any) -> tuple[list[str], list[str] | None]:
+        """The checks ``predict`` makes, run on one request alone, so a bad argument fails this caller and never the
+        batch it would have joined. Returns the texts as a list and the context one per text (or ``None``): a context
+        is kept per text (the classifier's own rule) because other callers' texts join the same ``predict``.
+
+        >>> guard._validate("hi", "prompt", "the question", None)        # doctest: +SKIP
+        (['hi'], ['the question'])
+        """
+        items = as_text_list(texts)
+        if role is not None and role not in ROLES:
+            raise ValueError(f"role must be one of {ROLES} or None, got {role!r}")
+        contexts = None
+        if context is not None:
+            try:
+                contexts = per_text(context, len(items))
+            except TypeError as e:  # as_text_list names "texts"; say which argument was wrong
+                raise TypeError(f"context: {e}") from None
+        if policy is not None:
+            if not isinstance(policy, Policy):
+                raise TypeError(f"policy must be a gensafe.Policy or None, got {type(policy).__name__}")
+            manifest = getattr(self.clf, "manifest", None)  # stand-in classifiers in tests have none
+            if manifest is not None:
+                policy.thresholds(manifest)  # KeyError for an operating point this model lacks
+        return items, contexts
 
     async def _worker(self) -> None:
         assert self._queue is not None
@@ -170,9 +201,13 @@ class AsyncGuard:
                 if live:
                     results = await loop.run_in_executor(self._executor, self._score, live)
                     for req, res in zip(live, results, strict=True):
-                        if not req.future.done():
+                        if req.future.done():
+                            continue
+                        if isinstance(res, Exception):
+                            req.future.set_exception(res)
+                        else:
                             req.future.set_result(res)
-            except Exception as e:  # the batch failed: exactly its callers hear about it
+            except Exception as e:  # _score catches per caller; this is a last resort (e.g. executor shut down)
                 for req in live:
                     if not req.future.done():
                         req.future.set_exception(e)
@@ -182,18 +217,39 @@ class AsyncGuard:
                 for _ in batch:
                     self._queue.task_done()
 
-    def _score(self, batch: list[_Request]) -> list[Result]:
-        """One ``predict`` per (role, policy, context or not) group; each request gets its rows of that result."""
-        out: dict[int, Result] = {}
+    def _score(self, batch: list[_Request]) -> list[Result | Exception]:
+        """One ``predict`` per (role, policy, context or not) group; each request gets its rows of that result.
+
+        A group whose ``predict`` raises is scored again one request at a time, so the exception goes to the request
+        that causes it and the others get their results (a failure is rare after :meth:`_validate`, so the extra
+        calls cost nothing in the common case). Returns a result or an exception per request, in batch order.
+        """
+        out: dict[int, Result | Exception] = {}
         groups: dict[tuple[Any, int, bool], list[int]] = {}
         for i, req in enumerate(batch):
             groups.setdefault((req.role, id(req.policy), req.context is not None), []).append(i)
-        for (role, _, has_context), members in groups.items():
-            texts = [t for i in members for t in batch[i].texts]
-            context = [c for i in members for c in batch[i].context or ()] if has_context else None
-            scored = self.clf.predict(texts, role=role, context=context, policy=batch[members[0]].policy)
+        for members in groups.values():
+            try:
+                scored = self._predict([batch[i] for i in members])
+            except Exception as e:
+                if len(members) == 1:
+                    out[members[0]] = e
+                    continue
+                for i in members:  # one caller at a time: only the culprit hears about it
+                    try:
+                        out[i] = self._predict([batch[i]])
+                    except Exception as e:
+                        out[i] = e
+                continue
             start = 0
             for i in members:
                 out[i] = scored[start : start + len(batch[i].texts)]
                 start += len(batch[i].texts)
         return [out[i] for i in range(len(batch))]
+
+    def _predict(self, requests: list[_Request]) -> Result:
+        """One ``predict`` over requests sharing role, policy and context-or-not; rows in request order."""
+        first = requests[0]
+        texts = [t for r in requests for t in r.texts]
+        context = [c for r in requests for c in r.context or ()] if first.context is not None else None
+        return self.clf.predict(texts, role=first.role, context=context, policy=first.policy)

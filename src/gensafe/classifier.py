@@ -22,10 +22,10 @@ import numpy as np
 from .engine import OnnxEngine
 from .manifest import ModelManifest, verify_files
 from .policy import Policy
-from .registry import DEFAULT_MODEL, resolve_model
+from .registry import DEFAULT_MODEL, manifest_pins, resolve_model
 from .result import Result
 from .runtime import resolve_device
-from .text import as_text_list, clean_text, is_blank, per_text, replace_surrogates
+from .text import as_text_list, cap_text, clean_text, is_blank, per_text, replace_surrogates
 from .windows import WindowEncoder
 
 __all__ = ["Classifier", "load", "ROLES"]
@@ -43,9 +43,12 @@ def load(
     threads: int | None = None,
     batch_tokens: int | None = None,
     max_batch: int = 256,
+    max_chars: int = 100_000,
+    max_windows: int = 1_024,
     verify: bool = True,
     keywords: Any = None,
     keyword_mode: str = "either",
+    sha256: str | None = None,
 ) -> Classifier:
     """Open a model folder (a path, or a model name such as ``"default"``) for scoring.
 
@@ -61,17 +64,27 @@ def load(
         batch_tokens: Padded tokens per batch (default 1,024 on CPU — measured fastest on a 2-core host, where
             larger batches fall out of cache — and 65,536 on CUDA).
         max_batch: Most windows per batch.
+        max_chars: Characters of one text that are scored: a longer text is scored on its head (40 %), its tail
+            (40 %) and evenly spaced pieces of its middle (20 %), and its result says ``truncated``. Bounds the work
+            one text can cause (100,000 characters are at most ~1,000 windows).
+        max_windows: Windows scored per text, about: a text that would need more is scored on a smaller part (as
+            above, ``truncated``). With ``max_chars`` it bounds the work of one text, and so of a call to
+            (number of texts) × that; the limits never depend on the other texts of a call, so a text's score does
+            not either.
         verify: Check the sha256 of every file used against the manifest before opening it.
         keywords: A :class:`~gensafe.keywords.Matcher` (or a lexicon path / :class:`~gensafe.keywords.Lexicon`) to run
             beside the model; its hits, with spans, are part of every result.
         keyword_mode: How keyword hits and model scores make the verdict: ``"either"`` (default), ``"both"``,
             ``"keywords"`` (keywords alone) or ``"model"`` (keywords reported, never flag).
+        sha256: Expected sha256 of the folder's ``manifest.json`` (which lists the sha256 of every other file), to
+            pin a model folder of your own; a mismatch raises :class:`~gensafe.manifest.ModelFileError`. Shipped
+            models are always checked against the digest pinned in the package.
 
     Example:
         >>> clf = gensafe.load("models/demo", device="cpu")   # doctest: +SKIP
     """
     folder = resolve_model(name_or_path)
-    manifest = ModelManifest.read(folder)
+    manifest = ModelManifest.read(folder, pins=manifest_pins(name_or_path, folder, sha256))
     device = resolve_device(device)
     precision = _pick_precision(manifest, precision, device)
     if precision in manifest.onnx:
@@ -97,6 +110,8 @@ def load(
         policy=policy or Policy(),
         batch_tokens=batch_tokens or (65536 if device.startswith("cuda") else 1024),
         max_batch=max_batch,
+        max_chars=max_chars,
+        max_windows=max_windows,
     )
     return clf.with_keywords(keywords, keyword_mode) if keywords is not None else clf
 
@@ -134,6 +149,8 @@ class Classifier:
     policy: Policy = field(default_factory=Policy)
     batch_tokens: int = 1024
     max_batch: int = 256
+    max_chars: int = 100_000
+    max_windows: int = 1_024
     keywords: Any = None
     keyword_mode: str = "either"
     _thresholds: np.ndarray = field(init=False, repr=False, compare=False)
@@ -218,7 +235,8 @@ class Classifier:
             cleaned = self._with_context(cleaned, context)
         live = [i for i, t in enumerate(cleaned) if not is_blank(t)]
         prefix = self.manifest.prefix_for(role)
-        for block in self.encoder.blocks([cleaned[i] for i in live], live, prefix):
+        pieces, owners, truncated = self._bounded(cleaned, live, prefix)
+        for block in self.encoder.blocks(pieces, owners, prefix):
             probs = self.engine.score(block.ids, pad_id=self.encoder.pad_id, batch_tokens=self.batch_tokens,
                                       max_batch=self.max_batch, width=len(self.labels))
             np.maximum.at(scores, block.owners, probs)
@@ -228,9 +246,42 @@ class Classifier:
             # on the caller's text (surrogates replaced one-for-one), so spans index the original string
             hits = tuple(tuple(h) for h in self.keywords.find_batch([replace_surrogates(t) for t in items]))
         return Result(scores=scores, labels=self.labels, thresholds=thresholds, windows=windows, keyword_hits=hits,
-                      keyword_mode=self.keyword_mode)
+                      keyword_mode=self.keyword_mode, truncated=truncated)
 
     __call__ = predict
+
+    def _bounded(self, cleaned: list[str], live: list[int], prefix: str) -> tuple[list[str], list[int], np.ndarray]:
+        """The pieces of text to score (owner index per piece) within ``max_chars`` and ``max_windows`` per text, and
+        which texts were cut to a part (see :func:`gensafe.text.cap_text`).
+
+        Each text is bounded on its own, never against its batch-mates: a text gets the same windows, and so the
+        same score, alone or in any batch.
+        """
+        limit = {i: min(len(cleaned[i]), self.max_chars) for i in live}
+        # A window holds at least (max_tokens - overlap - a few special tokens) tokens and a token at least one
+        # character, so almost every text provably fits and skips the counting pass.
+        stride = max(1, self.manifest.max_tokens - self.manifest.window_overlap - 8)
+        for i in live:
+            if 1 + limit[i] // stride > self.max_windows:
+                pieces = cap_text(cleaned[i], limit[i])
+                count = sum(len(b.ids) for b in self.encoder.blocks(pieces, [i] * len(pieces), prefix))
+                if count > self.max_windows:  # shorter by the share of windows it may keep
+                    limit[i] = max(1, limit[i] * self.max_windows // count)
+        pieces, owners = self._pieces(cleaned, live, limit)
+        truncated = np.zeros(len(cleaned), dtype=bool)
+        for i in live:
+            truncated[i] = len(cleaned[i]) > limit[i]
+        return pieces, owners, truncated
+
+    @staticmethod
+    def _pieces(cleaned: list[str], live: list[int], limit: dict[int, int]) -> tuple[list[str], list[int]]:
+        pieces: list[str] = []
+        owners: list[int] = []
+        for i in live:
+            for piece in cap_text(cleaned[i], limit[i]):
+                pieces.append(piece)
+                owners.append(i)
+        return pieces, owners
 
     def _with_context(self, texts: list[str], context: str | Sequence[str]) -> list[str]:
         contexts = per_text(context, len(texts))
@@ -269,4 +320,5 @@ class Classifier:
             },
             "available_providers": ort.get_available_providers(),
         }
+
 

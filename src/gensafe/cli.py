@@ -226,11 +226,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _os_error(e: OSError) -> str:
+    """One line for a file-system error, naming the path; a path in the derived-graph cache says so."""
+    if not (e.strerror and isinstance(e.filename, str)):
+        return str(e)
+    from pathlib import Path
+
+    from .derive import cache_dir
+
+    in_cache = Path(os.path.abspath(e.filename)).is_relative_to(os.path.abspath(cache_dir()))
+    return f"{e.strerror}: {e.filename}" + (" (the cache of derived graphs: set GENSAFE_CACHE to a writable folder)"
+                                            if in_cache else "")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except (FileNotFoundError, FileExistsError, ValueError, KeyError, TypeError, RuntimeError, ImportError) as e:
+    except OSError as e:  # unreadable input, unwritable output or cache: one line, not a traceback
+        print(f"gensafe {args.command}: error: {_os_error(e)}", file=sys.stderr)
+        return 2
+    except (ValueError, KeyError, TypeError, RuntimeError, ImportError) as e:
         print(f"gensafe {args.command}: error: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -4,12 +4,16 @@ A model folder describes itself, so nothing about a model is hard-coded in the l
 
     my-model/
         manifest.json        # this module's ModelManifest
-        model.onnx           # fp32 graph: inputs input_ids, attention_mask[, token_type_ids]; output logits [batch, labels]
+        model.onnx           # fp32 graph: in input_ids, attention_mask[, token_type_ids]; out logits [batch, labels]
         model.int8.onnx      # optional other precisions, listed under "onnx"
         tokenizer.json       # Hugging Face tokenizers file
 
 Every file the model needs is listed under ``files`` with its sha256, and :func:`verify_files` checks them
-before a session is opened, so a truncated download or a swapped file fails loudly and names the file.
+before a session is opened, so a truncated download or a swapped file fails loudly and names the file. The manifest
+itself is the root of that chain, so it can be pinned too: :class:`ManifestPin` (the package pins its shipped models,
+see :mod:`gensafe.registry`; ``gensafe.load(path, sha256=...)`` pins a user's own). Every file a manifest names must
+resolve inside the model folder (no ``..``, no absolute paths, no symlinks out), checked before anything is hashed or
+parsed.
 
 Example:
     >>> m = ModelManifest(name="demo", labels=["A.1.6"],
@@ -22,22 +26,70 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Any
 
 import numpy as np
 
 from .taxonomy import canonical_code
 
-__all__ = ["FORMAT_VERSION", "MANIFEST_NAME", "ModelManifest", "ModelFileError", "sha256_file", "verify_files"]
+__all__ = [
+    "FORMAT_VERSION",
+    "MANIFEST_NAME",
+    "ManifestPin",
+    "ModelManifest",
+    "ModelFileError",
+    "model_file",
+    "sha256_file",
+    "verify_files",
+]
 
 FORMAT_VERSION = 1
 MANIFEST_NAME = "manifest.json"
 
 
 class ModelFileError(RuntimeError):
-    """A model folder is missing a file, or a file does not match the hash in its manifest."""
+    """A model folder is missing a file, a file does not match the hash in its manifest, or the manifest does not
+    match its pin or names a file outside the folder."""
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+@dataclass(frozen=True)
+class ManifestPin:
+    """An expected sha256 of a folder's ``manifest.json``, and who expects it (named in the error).
+
+    Pinning the manifest pins the whole folder: the manifest lists the sha256 of every other file.
+
+    Attributes:
+        sha256: 64 hex digits (case-insensitive; stored lower-case).
+        pinned_by: Who pinned it, for the error message, e.g. ``"the sha256= argument"``.
+
+    Example:
+        >>> ManifestPin("AB" * 32, "the sha256= argument").sha256[:4]
+        'abab'
+    """
+
+    sha256: str
+    pinned_by: str
+
+    def __post_init__(self) -> None:
+        digest = self.sha256.strip().lower() if isinstance(self.sha256, str) else self.sha256
+        if not isinstance(digest, str) or not _SHA256.fullmatch(digest):
+            raise ValueError(f"a manifest sha256 must be 64 hex digits, got {self.sha256!r}")
+        object.__setattr__(self, "sha256", digest)  # frozen: normalise once, here
+
+    def check(self, path: Path, actual: str) -> None:
+        """Raise :class:`ModelFileError` unless ``actual`` (the manifest's sha256) is the pinned one."""
+        if actual != self.sha256:
+            raise ModelFileError(
+                f"{path} has sha256 {actual}, not {self.sha256} as pinned by {self.pinned_by}:"
+                " the manifest was edited or replaced, refusing to load it"
+            )
 
 
 @dataclass
@@ -106,8 +158,11 @@ class ModelManifest:
             raise ValueError(f"max_tokens must be at least 8, got {self.max_tokens}")
         if not 0 <= self.window_overlap < self.max_tokens // 2:
             raise ValueError(f"window_overlap must be in [0, max_tokens/2), got {self.window_overlap}")
-        if self.context_template and ("{text}" not in self.context_template or "{context}" not in self.context_template):
+        template = self.context_template
+        if template and ("{text}" not in template or "{context}" not in template):
             raise ValueError("context_template must contain {context} and {text}")
+        for name in self.file_names():
+            _check_relative(name)
         for target, source in self.derive.items():
             if source not in self.onnx:
                 raise ValueError(f"derive: {target} comes from {source}, which the folder does not ship")
@@ -119,13 +174,21 @@ class ModelManifest:
 
     # -- reading and writing ------------------------------------------------------------------------------------
     @classmethod
-    def read(cls, folder: str | Path) -> ModelManifest:
-        """Read ``manifest.json`` from a model folder, with a clear error when it is missing or malformed."""
+    def read(cls, folder: str | Path, *, pins: Sequence[ManifestPin] = ()) -> ModelManifest:
+        """Read ``manifest.json`` from a model folder, with a clear error when it is missing or malformed.
+
+        The file is read once and the same bytes are hashed (against every pin) and parsed, so it cannot change
+        between the check and the use. Every file the manifest names must resolve inside ``folder``.
+        """
         path = Path(folder) / MANIFEST_NAME
         if not path.is_file():
             raise ModelFileError(f"{path} not found: a gensafe model folder needs a {MANIFEST_NAME}")
+        raw = path.read_bytes()
+        actual = hashlib.sha256(raw).hexdigest()
+        for pin in pins:
+            pin.check(path, actual)
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
+            data = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as e:
             raise ModelFileError(f"{path} is not valid JSON: {e}") from e
         if not isinstance(data, dict):
@@ -135,21 +198,27 @@ class ModelManifest:
         if unknown:
             raise ModelFileError(f"{path} has unknown fields {sorted(unknown)}")
         try:
-            return cls(**data)
+            manifest = cls(**data)
         except (TypeError, ValueError, KeyError) as e:
             raise ModelFileError(f"{path} is invalid: {e}") from e
+        for name in manifest.file_names():
+            model_file(folder, name)  # a symlink out of the folder fails here, before any hash or parse
+        return manifest
 
     def write(self, folder: str | Path, *, rehash: bool = True) -> Path:
-        """Write ``manifest.json`` into ``folder``; with ``rehash`` the sha256 of every listed model file is refreshed."""
+        """Write ``manifest.json`` into ``folder``; ``rehash`` refreshes the sha256 of every listed model file."""
         folder = Path(folder)
         if rehash:
-            names = [*self.onnx.values(), self.tokenizer, *self.files]
-            self.files = {n: sha256_file(folder / n) for n in dict.fromkeys(names)}
+            self.files = {n: sha256_file(folder / n) for n in self.file_names()}
         path = folder / MANIFEST_NAME
         path.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return path
 
     # -- helpers ------------------------------------------------------------------------------------------------
+    def file_names(self) -> list[str]:
+        """Every file name the manifest refers to (graphs, tokenizer, ``files``), each once."""
+        return list(dict.fromkeys([*self.onnx.values(), self.tokenizer, *self.files]))
+
     def threshold_vector(self, operating_point: str | None = None) -> np.ndarray:
         """Thresholds of one operating point as a float32 vector in label order."""
         point = operating_point or self.default_operating_point
@@ -163,6 +232,38 @@ class ModelManifest:
         if role is None:
             return self.text_prefix
         return self.role_prefixes.get(role, self.text_prefix)
+
+
+def _check_relative(name: object) -> None:
+    """A manifest file name must be a plain relative path: no ``..``, no root or drive, on any OS."""
+    if not isinstance(name, str) or name in ("", "."):
+        raise ValueError(f"file name {name!r} must be a non-empty relative path inside the model folder")
+    # PureWindowsPath splits on both / and \\ and knows drives, so one check covers every platform's reading
+    win = PureWindowsPath(name)
+    if name.startswith(("/", "\\")) or win.anchor or ".." in win.parts or "\0" in name:
+        raise ValueError(f"file name {name!r} must be a relative path inside the model folder (no '..', no root)")
+
+
+def model_file(folder: str | Path, name: str) -> Path:
+    """Path of a file a manifest names, refused unless it resolves (symlinks followed) inside ``folder``.
+
+    Example:
+        >>> model_file("my-model", "onnx/model.onnx").as_posix()
+        'my-model/onnx/model.onnx'
+        >>> model_file("my-model", "../elsewhere/model.onnx")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        gensafe.manifest.ModelFileError: file name '../elsewhere/model.onnx' must be a relative path inside ...
+    """
+    try:
+        _check_relative(name)
+    except ValueError as e:
+        raise ModelFileError(str(e)) from None
+    folder = Path(folder)
+    path = folder / name
+    root = folder.resolve()
+    if not path.resolve().is_relative_to(root):
+        raise ModelFileError(f"model file {path} resolves to {path.resolve()}, outside the model folder {root}")
+    return path
 
 
 def sha256_file(path: str | Path, chunk: int = 1 << 20) -> str:
@@ -185,11 +286,12 @@ def verify_files(folder: str | Path, manifest: ModelManifest, names: list[str] |
         expected = manifest.files.get(name)
         if expected is None:
             raise ModelFileError(f"{name} is used by the model but has no sha256 in {folder / MANIFEST_NAME}")
-        path = folder / name
+        path = model_file(folder, name)
         if not path.is_file():
             raise ModelFileError(f"model file {path} is missing")
         actual = sha256_file(path)
         if actual != expected:
             raise ModelFileError(
-                f"model file {path} is corrupted or was replaced: sha256 {actual} does not match the manifest's {expected}"
+                f"model file {path} is corrupted or was replaced:"
+                f" sha256 {actual} does not match the manifest's {expected}"
             )

@@ -3,9 +3,17 @@
 Search order for a name: each folder in ``$GENSAFE_MODELS`` (``os.pathsep``-separated), the models shipped inside
 the installed package (``gensafe/_models``), then the ``models/`` folder of a source checkout.
 
+Shipped models are pinned: :data:`SHIPPED_MANIFESTS` holds the sha256 of each one's ``manifest.json`` (which itself
+holds the sha256 of every other file), so an edited threshold or a swapped label in a shipped folder is refused
+instead of loading quietly. The pin applies to a pinned name loaded by name from anywhere on the search path, and to
+a shipped folder loaded by its path. A new or changed shipped model needs its pin updated here
+(``sha256sum models/<name>/manifest.json``); ``tests/test_trust.py`` fails until it is.
+
 Example:
     >>> DEFAULT_MODEL
     'default'
+    >>> sorted(SHIPPED_MANIFESTS)
+    ['gensafe-zh-en-v1']
 """
 
 from __future__ import annotations
@@ -14,19 +22,62 @@ import json
 import os
 from pathlib import Path
 
-from .manifest import MANIFEST_NAME
+from .manifest import MANIFEST_NAME, ManifestPin
 
-__all__ = ["DEFAULT_MODEL", "model_dirs", "resolve_model", "available_models"]
+__all__ = [
+    "DEFAULT_MODEL",
+    "SHIPPED_MANIFESTS",
+    "available_models",
+    "manifest_pins",
+    "model_dirs",
+    "resolve_model",
+    "shipped_model_dirs",
+]
 
 DEFAULT_MODEL = "default"
 _PACKAGE_MODELS = Path(__file__).resolve().parent / "_models"
 _CHECKOUT_MODELS = Path(__file__).resolve().parents[2] / "models"
 
+#: Shipped model name -> sha256 of its ``manifest.json``.
+SHIPPED_MANIFESTS: dict[str, str] = {
+    "gensafe-zh-en-v1": "c379a91046cacac0c6139b77841d06569dc30170943591982f517671a3bbd545",
+}
+
+
+def shipped_model_dirs() -> list[Path]:
+    """Folders that hold the models gensafe ships (the installed package's, a checkout's ``models/``)."""
+    return [_PACKAGE_MODELS, _CHECKOUT_MODELS]
+
+
+def manifest_pins(
+    name_or_path: str | os.PathLike[str], folder: Path, sha256: str | None = None
+) -> list[ManifestPin]:
+    """The pins ``folder``'s manifest must match: the package's for a shipped model, and the caller's ``sha256``.
+
+    ``folder`` is what :func:`resolve_model` returned for ``name_or_path``. A shipped name is pinned whether it was
+    found in the package or on ``$GENSAFE_MODELS`` (a folder there cannot pass itself off as the shipped model);
+    a folder given by path is pinned when it is a shipped folder.
+
+    Example:
+        >>> [p.pinned_by for p in manifest_pins("my-model", Path("my-model"), "ab" * 32)]
+        ['the sha256= argument']
+    """
+    pins: list[ManifestPin] = []
+    real = folder.resolve()
+    pinned = SHIPPED_MANIFESTS.get(real.name)
+    by_name = not (Path(name_or_path).expanduser() / MANIFEST_NAME).is_file()
+    shipped = any(real.parent == d.resolve() for d in shipped_model_dirs())
+    if pinned is not None and (by_name or shipped):
+        pins.append(ManifestPin(pinned, f"gensafe for its shipped model {real.name!r} (gensafe.registry)"))
+    if sha256 is not None:
+        pins.append(ManifestPin(sha256, "the sha256= argument"))
+    return pins
+
 
 def model_dirs() -> list[Path]:
     """Folders searched for named models, in order."""
     env = [Path(p) for p in os.environ.get("GENSAFE_MODELS", "").split(os.pathsep) if p]
-    return [*env, _PACKAGE_MODELS, _CHECKOUT_MODELS]
+    return [*env, *shipped_model_dirs()]
 
 
 def available_models() -> list[str]:

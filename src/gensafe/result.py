@@ -51,6 +51,8 @@ class Verdict:
         keyword_risks: Risks of the keyword hits, in order of first hit.
         keyword_hits: The hits (span in the original text, term, risk, severity).
         keyword_only_risks: Keyword risks the model has no score for (covered by the keyword tier alone).
+        truncated: The text was over the classifier's limits and was scored on a defined part of it (head, tail and
+            an evenly spaced sample of the middle; see ``gensafe.load(max_chars=..., max_windows=...)``).
     """
 
     flagged: bool
@@ -61,6 +63,7 @@ class Verdict:
     keyword_risks: tuple[str, ...] = ()
     keyword_hits: tuple[Any, ...] = ()
     keyword_only_risks: tuple[str, ...] = ()
+    truncated: bool = False
 
     def to_dict(self, *, scores: bool = True) -> dict[str, Any]:
         """A plain JSON-ready dict; ``scores=False`` leaves out the per-risk scores. Keyword fields only with hits."""
@@ -72,6 +75,8 @@ class Verdict:
         }
         if scores:
             out["scores"] = self.scores
+        if self.truncated:
+            out["truncated"] = True
         if self.keyword_hits or self.keyword_risks:
             out["keyword_risks"] = list(self.keyword_risks)
             out["keyword_only_risks"] = list(self.keyword_only_risks)
@@ -91,6 +96,7 @@ class Result:
         keyword_hits: Per text, the keyword-tier hits (``None`` when no lexicon is attached).
         keyword_mode: How keyword hits and model scores combine into ``flagged``: ``"model"`` (keywords are
             reported only), ``"keywords"`` (keywords alone flag), ``"either"`` or ``"both"`` (both must agree).
+        truncated: bool array ``[n]``: the text was over the classifier's limits and was scored on a defined part.
     """
 
     scores: np.ndarray
@@ -99,6 +105,7 @@ class Result:
     windows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     keyword_hits: tuple[tuple[Any, ...], ...] | None = None
     keyword_mode: str = "either"
+    truncated: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
     def __post_init__(self) -> None:
         if self.scores.ndim != 2 or self.scores.shape[1] != len(self.labels):
@@ -113,6 +120,10 @@ class Result:
             object.__setattr__(self, "windows", np.ones(len(self.scores), dtype=np.int64))
         if self.windows.shape != (len(self.scores),):  # slicing and concat keep rows aligned only if this holds
             raise ValueError(f"windows must be [{len(self.scores)}], got {self.windows.shape}")
+        if self.truncated.size == 0 and len(self.scores):
+            object.__setattr__(self, "truncated", np.zeros(len(self.scores), dtype=bool))
+        if self.truncated.shape != (len(self.scores),):
+            raise ValueError(f"truncated must be [{len(self.scores)}], got {self.truncated.shape}")
 
     # -- batch views --------------------------------------------------------------------------------------------
     @property
@@ -182,7 +193,8 @@ class Result:
                                 f"got {type(index).__name__} of {idx.dtype}, {idx.ndim}-D")
             rows = np.arange(len(self))[idx]  # numpy checks bounds and mask length, and resolves negative positions
             hits = None if self.keyword_hits is None else tuple(self.keyword_hits[j] for j in rows.tolist())
-        return replace(self, scores=self.scores[rows], windows=self.windows[rows], keyword_hits=hits)
+        return replace(self, scores=self.scores[rows], windows=self.windows[rows], truncated=self.truncated[rows],
+                       keyword_hits=hits)
 
     @classmethod
     def concat(cls, results: Iterable[Result]) -> Result:
@@ -221,7 +233,8 @@ class Result:
             return first
         hits = None if first.keyword_hits is None else tuple(h for r in parts for h in r.keyword_hits)  # type: ignore[union-attr]
         return replace(first, scores=np.concatenate([r.scores for r in parts]),
-                       windows=np.concatenate([r.windows for r in parts]), keyword_hits=hits)
+                       windows=np.concatenate([r.windows for r in parts]),
+                       truncated=np.concatenate([r.truncated for r in parts]), keyword_hits=hits)
 
     def __add__(self, other: Any) -> Result:
         """``r1 + r2`` is ``Result.concat([r1, r2])``."""
@@ -240,7 +253,8 @@ class Result:
             order = np.argsort(-self.scores[block], axis=1, kind="stable").tolist()
             hits_block = self.keyword_hits[block] if self.keyword_hits is not None else ((),) * len(order)
             # Python floats from float32 compare exactly as the float32 arrays do, so ``risks`` matches ``flags``
-            for row, o, hits in zip(self.scores[block].tolist(), order, hits_block, strict=True):
+            for row, o, hits, cut in zip(self.scores[block].tolist(), order, hits_block,
+                                         self.truncated[block].tolist(), strict=True):
                 risks = tuple(labels[j] for j in o if row[j] >= thresholds[j])
                 keyword_risks = tuple(dict.fromkeys(h.risk for h in hits))
                 yield Verdict(
@@ -252,6 +266,7 @@ class Result:
                     keyword_risks=keyword_risks,
                     keyword_hits=tuple(hits),
                     keyword_only_risks=tuple(k for k in keyword_risks if k not in known),
+                    truncated=cut,
                 )
 
     def __iter__(self) -> Iterator[Verdict]:

@@ -5,7 +5,15 @@ Every output line is one JSON object for one input row, with the row number::
     {"row": 7, "id": "c-7", "flagged": true, "risks": ["A.1.8"], "top_risk": "A.1.8", "top_score": 0.93}
 
 ``"scores"`` (every risk's score) is added with ``include_scores``, the keyword fields when a lexicon hits, and a row
-that could not be read gets ``"error"`` instead of a verdict.
+that could not be read gets ``"error"`` instead of a verdict: every input row gives exactly one output row.
+
+What a row is: JSONL and text files are read as bytes and split on ``\\n`` only (a ``\\r`` before it is part of the
+line end; a bare ``\\r`` is part of the row), so row numbers never drift. A CSV/TSV row is a record as the ``csv``
+module's excel dialects read it, except that records also end only at ``\\n``; a row with more or fewer fields than
+the header, or whose quoted field is never closed, is an ``error`` (after an unclosed quote, reading goes on at the
+line after the one that opened it, each line then one row). Fields have no size limit. Undecodable bytes are kept
+(``surrogateescape``): a text is scored with U+FFFD in their place, and any string written back (an id, say) has
+each of them escaped as ``\\xNN`` and each lone surrogate as ``\\uXXXX``, so the output is always valid UTF-8.
 
 A scan that is interrupted and rerun with the same settings reads back the complete lines it already wrote, drops a
 half-written last line, and carries on from the next row: no row lost, none written twice. Every setting that changes
@@ -19,21 +27,25 @@ Example:
 
 from __future__ import annotations
 
-import csv
+import codecs
 import dataclasses
 import hashlib
 import json
 import math
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO
 
 __all__ = ["ScanStats", "scan_file", "scan_settings", "read_rows", "detect_format"]
 
 _FORMATS = ("jsonl", "csv", "txt")
+# How input bytes become rows. Part of the resume signature: an output written under other row rules (an older
+# gensafe split on bare "\r" too) would number rows differently, so it is not resumed.
+_READER = 2
 
 
 @dataclasses.dataclass
@@ -44,7 +56,7 @@ class ScanStats:
         rows: Rows written by this call (scored or reported as errors).
         scored: Rows scored by the model.
         flagged: Scored rows whose verdict is flagged.
-        errors: Rows written with an ``"error"`` (missing text, invalid JSON, ...).
+        errors: Rows written with an ``"error"`` (missing text, invalid JSON, ragged CSV, ...).
         skipped: Rows already in the output from an earlier, interrupted run.
     """
 
@@ -63,10 +75,15 @@ def detect_format(path: str | Path) -> str:
 def read_rows(path: str | Path, fmt: str, text_field: str, id_field: str | None = None) -> Iterator[dict[str, Any]]:
     """Yield ``{"row", "id", "text"}`` or ``{"row", "id", "error"}`` per input row, streaming.
 
-    A row whose text is missing or not a string is reported with an ``error``, never dropped.
+    A row that cannot be read (invalid JSON, a missing or non-string text, a ragged CSV record) is reported with an
+    ``error``, never dropped. Raises ``ValueError`` for a CSV without the ``text_field`` column.
+
+    Example:
+        >>> next(read_rows("in.jsonl", "jsonl", "text"))   # doctest: +SKIP
+        {'row': 0, 'id': None, 'text': 'hello'}
     """
     _check_format(fmt)
-    with _open_source(path, fmt) as f:
+    with open(path, "rb") as f:
         yield from _parse(f, path, fmt, text_field, id_field)
 
 
@@ -75,33 +92,169 @@ def _check_format(fmt: str) -> None:
         raise ValueError(f"format must be one of {_FORMATS}, got {fmt!r}")
 
 
-def _open_source(path: str | Path, fmt: str) -> TextIO:
-    # surrogateescape keeps undecodable bytes as lone surrogates: clean_text turns them into U+FFFD, visibly.
-    return open(path, encoding="utf-8", errors="surrogateescape", newline="" if fmt == "csv" else None)
+# -- input: bytes -> lines -> rows ----------------------------------------------------------------------------------
+class _Lines:
+    """The physical lines of a binary file, split on ``\\n`` only, decoded with ``surrogateescape``, line end kept.
+
+    Reads with ``readline`` so that ``tell`` (progress) and ``seek`` (CSV recovery) stay usable. A UTF-8 byte order
+    mark at the start of the file is dropped.
+    """
+
+    def __init__(self, f: BinaryIO) -> None:
+        self.f = f
+        self.number = 0  # lines read so far: the 1-based number of the last line returned
+
+    def next(self) -> str | None:
+        raw = self.f.readline()
+        if not raw:
+            return None
+        if self.number == 0 and raw.startswith(codecs.BOM_UTF8):
+            raw = raw[len(codecs.BOM_UTF8):]
+        self.number += 1
+        return raw.decode("utf-8", "surrogateescape")
+
+    def seek(self, offset: int, number: int) -> None:
+        self.f.seek(offset)
+        self.number = number
 
 
-def _parse(f: TextIO, path: str | Path, fmt: str, text_field: str, id_field: str | None) -> Iterator[dict[str, Any]]:
-    if fmt == "txt":
-        for i, line in enumerate(f):
-            yield {"row": i, "id": None, "text": line.rstrip("\r\n")}
-    elif fmt == "jsonl":
-        for i, line in enumerate(f):
-            if not line.strip():
-                yield {"row": i, "id": None, "error": "blank line"}
-                continue
+def _body(line: str) -> str:
+    """A line without its end (``\\n`` or ``\\r\\n``); a bare ``\\r`` elsewhere stays."""
+    return line[:_body_end(line)]
+
+
+def _body_end(line: str) -> int:
+    end = len(line)
+    if line.endswith("\n"):
+        end -= 2 if line.endswith("\r\n") else 1
+    return end
+
+
+def _parse(f: BinaryIO, path: str | Path, fmt: str, text_field: str, id_field: str | None) -> Iterator[dict[str, Any]]:
+    """The rows of ``f``; a CSV header is read (and checked) at once, before the first row is asked for."""
+    lines = _Lines(f)
+    if fmt == "csv":
+        return _csv_rows(lines, path, text_field, id_field)
+    return _line_rows(lines, fmt, text_field, id_field)
+
+
+def _line_rows(lines: _Lines, fmt: str, text_field: str, id_field: str | None) -> Iterator[dict[str, Any]]:
+    i = 0
+    while (line := lines.next()) is not None:
+        body = _body(line)
+        if fmt == "txt":
+            yield {"row": i, "id": None, "text": body}
+        elif not body.strip():
+            yield {"row": i, "id": None, "error": "blank line"}
+        else:
             try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as e:
+                obj = json.loads(body)
+            except (ValueError, RecursionError) as e:  # RecursionError: nesting deeper than the parser goes
                 yield {"row": i, "id": None, "error": f"invalid JSON: {e}"}
-                continue
-            yield _pick(i, obj, text_field, id_field)
-    else:
-        dialect = "excel-tab" if str(path).lower().endswith(".tsv") else "excel"
-        reader = csv.DictReader(f, dialect=dialect)
-        if reader.fieldnames is None or text_field not in reader.fieldnames:
-            raise ValueError(f"{path} has no column {text_field!r} (columns: {reader.fieldnames}); use --text-field")
-        for i, rec in enumerate(reader):
-            yield _pick(i, rec, text_field, id_field)
+            else:
+                yield _pick(i, obj, text_field, id_field)
+        i += 1
+
+
+def _csv_rows(lines: _Lines, path: str | Path, text_field: str, id_field: str | None) -> Iterator[dict[str, Any]]:
+    delimiter = "\t" if str(path).lower().endswith(".tsv") else ","
+    reader = _CsvRecords(lines, delimiter)
+    header = None
+    while (rec := reader.next()) is not None:
+        if rec[0] is None:
+            raise ValueError(f"{path}: the header's {rec[1]}")
+        if rec[0]:  # blank lines before the header are skipped, as csv.DictReader does
+            header = rec[0]
+            break
+    if header is None or text_field not in header:
+        shown = "the file is empty" if header is None else f"columns: {_short(header)}"
+        raise ValueError(f"{path} has no column {text_field!r} ({shown}); use --text-field")
+    return _csv_body(reader, header, text_field, id_field)
+
+
+def _csv_body(reader: _CsvRecords, header: list[str], text_field: str, id_field: str | None
+              ) -> Iterator[dict[str, Any]]:
+    i = 0
+    while (rec := reader.next()) is not None:
+        fields, problem = rec
+        if fields is None:
+            yield {"row": i, "id": None, "error": problem}
+        elif not fields:
+            yield {"row": i, "id": None, "error": "blank line"}
+        else:
+            values = dict(zip(header, fields, strict=False))  # ragged rows are reported below
+            if len(fields) != len(header):
+                rid = values.get(id_field) if id_field else None
+                yield {"row": i, "id": rid, "error": f"row has {len(fields)} fields, the header has {len(header)}"}
+            else:
+                yield _pick(i, values, text_field, id_field)
+        i += 1
+
+
+class _CsvRecords:
+    """CSV records read as the ``csv`` module's excel dialects do (``"`` quotes, ``""`` inside quotes, text after a
+    closing quote kept), except that records end only at ``\\n`` and fields have no size limit.
+
+    ``next()`` gives ``(fields, None)``, ``(None, problem)`` for a quoted field never closed, or ``None`` at the end.
+    After an unclosed quote, reading goes back to the line after the one that opened it, and from then on a quoted
+    field may no longer span lines: each later line is one record, so a broken file costs one pass, not one per quote.
+    """
+
+    def __init__(self, lines: _Lines, delimiter: str) -> None:
+        self.lines = lines
+        self.delimiter = delimiter
+        self.multiline = True
+
+    def next(self) -> tuple[list[str] | None, str | None] | None:
+        line = self.lines.next()
+        if line is None:
+            return None
+        pos, end = 0, _body_end(line)
+        if not end:  # a blank line: no fields at all, as the csv module reads it ('""' is one empty field)
+            return [], None
+        if '"' not in line:  # the common case: no quoting at all
+            return line[:end].split(self.delimiter), None
+        fields: list[str] = []
+        while True:  # one field per turn
+            if pos < end and line[pos] == '"':
+                opened = (self.lines.number, self.lines.f.tell())
+                parts: list[str] = []
+                pos += 1
+                while True:
+                    q = line.find('"', pos)
+                    if q == -1:  # the line end is part of the quoted field
+                        parts.append(line[pos:])
+                        more = self.lines.next() if self.multiline else None
+                        if more is None:
+                            return self._unclosed(*opened)
+                        line, pos = more, 0
+                    elif line.startswith('"', q + 1):  # "" inside quotes: one "
+                        parts.append(line[pos:q + 1])
+                        pos = q + 2
+                    else:
+                        parts.append(line[pos:q])
+                        pos = q + 1
+                        break
+                end = _body_end(line)
+                cut = line.find(self.delimiter, pos, end)
+                stop = end if cut == -1 else cut
+                parts.append(line[pos:stop])
+                fields.append("".join(parts))
+            else:
+                cut = line.find(self.delimiter, pos, end)
+                stop = end if cut == -1 else cut
+                fields.append(line[pos:stop])
+            if cut == -1:
+                return fields, None
+            pos = cut + 1
+
+    def _unclosed(self, number: int, offset: int) -> tuple[None, str]:
+        self.lines.seek(offset, number)
+        if not self.multiline:
+            return None, f"quoted field opened on line {number} is not closed on that line (after an unclosed quote, " \
+                         "quoted fields may not span lines)"
+        self.multiline = False
+        return None, f"quoted field opened on line {number} is never closed"
 
 
 def _pick(i: int, obj: Any, text_field: str, id_field: str | None) -> dict[str, Any]:
@@ -113,6 +266,38 @@ def _pick(i: int, obj: Any, text_field: str, id_field: str | None) -> dict[str, 
         what = "missing" if text is None else f"a {type(text).__name__}, not a string"
         return {"row": i, "id": rid, "error": f"field {text_field!r} is {what}"}
     return {"row": i, "id": rid, "text": text}
+
+
+# -- output: always valid UTF-8 and strict JSON ---------------------------------------------------------------------
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _escape_surrogate(m: re.Match[str]) -> str:
+    code = ord(m.group())
+    # U+DC80..U+DCFF is how surrogateescape keeps an undecodable byte: show the byte
+    return f"\\x{code - 0xDC00:02x}" if 0xDC80 <= code <= 0xDCFF else f"\\u{code:04x}"
+
+
+def _safe(value: Any) -> Any:
+    """``value`` with every string valid Unicode and every number finite, so the line is valid UTF-8 strict JSON.
+
+    A lone surrogate cannot be encoded: writing one raw (as ``surrogateescape`` would, for an undecodable byte) makes
+    the output invalid UTF-8, and a resume would then misread finished rows. NaN and infinities (``json`` reads them)
+    become strings.
+
+    Example:
+        >>> _safe({"id": "a\\udcff\\ud800", "n": float("nan")})
+        {'id': 'a\\\\xff\\\\ud800', 'n': 'nan'}
+    """
+    if isinstance(value, str):
+        return _SURROGATE.sub(_escape_surrogate, value)
+    if isinstance(value, dict):
+        return {_safe(k): _safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_safe(v) for v in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    return value
 
 
 # -- what a scan's output depends on --------------------------------------------------------------------------------
@@ -142,6 +327,7 @@ def scan_settings(
     return {
         "input": str(Path(src).resolve()),
         "format": fmt,
+        "reader": _READER,
         "text_field": text_field,
         "id_field": id_field,
         "role": role,
@@ -151,6 +337,9 @@ def scan_settings(
         "precision": clf.precision,
         "policy": clf.policy.describe(),
         "thresholds": thresholds,
+        # the limits decide which part of a long text is scored (getattr: a stand-in classifier may lack them)
+        "max_chars": getattr(clf, "max_chars", None),
+        "max_windows": getattr(clf, "max_windows", None),
         # without a lexicon the keyword mode changes nothing, so it is not recorded
         "lexicon": None if clf.keywords is None else _lexicon_id(clf.keywords.lexicon),
         "keyword_mode": None if clf.keywords is None else clf.keyword_mode,
@@ -176,7 +365,7 @@ def _check_resumable(out: Path, state_path: Path, settings: dict[str, Any]) -> N
         raise FileExistsError(f"{out} exists but was not written by a scan ({state_path.name} is missing); {hint}")
     try:
         recorded = json.loads(state_path.read_text(encoding="utf-8")).get("settings")
-    except (ValueError, AttributeError):  # not JSON, or not an object
+    except (ValueError, AttributeError):  # not JSON (or not UTF-8), or not an object
         recorded = None
     if recorded == settings:
         return
@@ -192,7 +381,7 @@ def _check_resumable(out: Path, state_path: Path, settings: dict[str, Any]) -> N
 
 
 def _short(value: Any) -> str:
-    text = json.dumps(value, ensure_ascii=False)
+    text = json.dumps(_safe(value), ensure_ascii=False)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -218,6 +407,20 @@ def _resume_point(out: Path) -> int:
         with open(out, "r+b") as f:
             f.truncate(good_bytes)
     return done
+
+
+def _check_paths(src: Path, out: Path, state_path: Path) -> None:
+    """Refuse, before anything is written, an output that is a folder, lies in no folder, or is the input."""
+    if out.is_dir():
+        raise IsADirectoryError(f"--out {out} is a folder; give the path of a .jsonl file")
+    if not out.parent.is_dir():
+        what = "is not a folder" if out.parent.exists() else "does not exist"
+        raise FileNotFoundError(f"cannot write {out}: its folder {out.parent} {what}")
+    if src.is_dir():
+        raise IsADirectoryError(f"input {src} is a folder, not a file")
+    for path in (out, state_path):
+        if path.exists() and src.exists() and path.samefile(src):
+            raise ValueError(f"--out {out} would overwrite the input {src}")
 
 
 # -- the scan -------------------------------------------------------------------------------------------------------
@@ -252,39 +455,56 @@ def scan_file(
 
     Raises:
         FileExistsError: ``out`` holds rows written with other settings (or not by a scan) and not ``overwrite``.
+        IsADirectoryError: ``out`` (or ``src``) is a folder.
+        OSError: ``src`` cannot be read or ``out`` cannot be written (the message names the path and why); nothing
+            is deleted or written before the input is open, the CSV header checked and the output folder found.
+        ValueError: A CSV without the ``text_field`` column, or ``out`` that is ``src``.
     """
     src, out = Path(src), Path(out)
     fmt = fmt or detect_format(src)
     _check_format(fmt)
+    if chunk < 1:
+        raise ValueError(f"chunk must be at least 1, got {chunk}")
     state_path = out.with_name(out.name + ".scan.json")
+    _check_paths(src, out, state_path)
     settings = scan_settings(clf, src, fmt=fmt, text_field=text_field, id_field=id_field, role=role,
                              include_scores=include_scores)
-    if overwrite:
-        out.unlink(missing_ok=True)
-        state_path.unlink(missing_ok=True)
-    _check_resumable(out, state_path, settings)
-    state_path.write_text(json.dumps({"settings": settings}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    start = _resume_point(out)
-    stats = ScanStats(skipped=start)
-    pending: list[dict[str, Any]] = []
-    with _open_source(src, fmt) as f_in, open(out, "a", encoding="utf-8", errors="surrogateescape") as f_out:
-        # the text wrapper refuses tell() while iterating; its byte buffer's position is what has been read
-        bar = _Progress(src.stat().st_size, f_in.buffer.tell, enabled=progress)
-        for rec in _parse(f_in, src, fmt, text_field, id_field):
-            if rec["row"] >= start:
-                pending.append(rec)
-                if len(pending) >= chunk:
-                    _flush(clf, pending, f_out, stats, role, include_scores)
-                    pending = []
-            if (rec["row"] + 1) % chunk == 0:
-                bar.show(rec["row"] + 1)
-        if pending:
-            _flush(clf, pending, f_out, stats, role, include_scores)
-        bar.close(start + stats.rows)
+    stats = ScanStats()
+    with open(src, "rb") as f_in:
+        rows = _parse(f_in, src, fmt, text_field, id_field)  # a CSV's header is checked here, before any write
+        try:
+            if overwrite:
+                out.unlink(missing_ok=True)
+                state_path.unlink(missing_ok=True)
+            _check_resumable(out, state_path, settings)
+            state_path.write_text(json.dumps({"settings": _safe(settings)}, ensure_ascii=False, indent=1) + "\n",
+                                  encoding="utf-8")
+            start = _resume_point(out)
+            f_out = open(out, "ab")  # noqa: SIM115 (closed below; opening is what may fail)
+        except FileExistsError:  # _check_resumable's refusal, already a message
+            raise
+        except OSError as e:  # read-only or immutable folder, full disk, ...: name the output, not OUT.scan.json
+            raise type(e)(f"cannot write the scan output {out}: {e.strerror or e}") from e
+        stats.skipped = start
+        with f_out:
+            bar = _Progress(src.stat().st_size, f_in.tell, enabled=progress)
+            pending: list[dict[str, Any]] = []
+            for rec in rows:
+                if rec["row"] >= start:
+                    pending.append(rec)
+                    if len(pending) >= chunk:
+                        _flush(clf, pending, f_out, stats, role, include_scores)
+                        pending = []
+                if (rec["row"] + 1) % chunk == 0:
+                    bar.show(rec["row"] + 1)
+            if pending:
+                _flush(clf, pending, f_out, stats, role, include_scores)
+            bar.close(start + stats.rows)
     return stats
 
 
-def _flush(clf: Any, rows: list[dict[str, Any]], f: TextIO, stats: ScanStats, role: str | None, scores: bool) -> None:
+def _flush(clf: Any, rows: list[dict[str, Any]], f: BinaryIO, stats: ScanStats, role: str | None,
+           scores: bool) -> None:
     texts = [r["text"] for r in rows if "text" in r]
     verdicts = iter(clf.predict(texts, role=role)) if texts else iter(())
     lines = []
@@ -296,8 +516,8 @@ def _flush(clf: Any, rows: list[dict[str, Any]], f: TextIO, stats: ScanStats, ro
         else:
             stats.scored += 1
             stats.flagged += verdict.flagged
-        lines.append(json.dumps(_output_row(r, verdict, scores), ensure_ascii=False) + "\n")
-    f.write("".join(lines))
+        lines.append(json.dumps(_safe(_output_row(r, verdict, scores)), ensure_ascii=False) + "\n")
+    f.write("".join(lines).encode("utf-8"))  # strict: _safe left nothing that cannot be encoded
     f.flush()
     os.fsync(f.fileno())
 
@@ -310,13 +530,7 @@ def _output_row(rec: dict[str, Any], verdict: Any, include_scores: bool) -> dict
     if verdict is None:
         row["error"] = rec["error"]
         return row
-    row.update(flagged=verdict.flagged, risks=list(verdict.risks), top_risk=verdict.top_risk,
-               top_score=verdict.top_score)
-    if include_scores:
-        row["scores"] = verdict.scores
-    if verdict.keyword_hits or verdict.keyword_risks:
-        row.update(keyword_risks=list(verdict.keyword_risks), keyword_only_risks=list(verdict.keyword_only_risks),
-                   keyword_hits=[h.to_dict() for h in verdict.keyword_hits])
+    row.update(verdict.to_dict(scores=include_scores))
     return row
 
 

@@ -21,10 +21,33 @@ import numpy as np
 
 from .policy import Policy
 from .result import Result
+from .text import replace_surrogates
 
 __all__ = ["StreamGuard", "StreamFlag"]
 
 _BOUNDARY = re.compile(r"[。！？!?；;\n]|\.(\s|$)")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def _is_high_surrogate(ch: str) -> bool:
+    return "\ud800" <= ch <= "\udbff"
+
+
+def join_surrogates(text: str) -> str:
+    """Join each high + low surrogate pair into its character; replace unpaired surrogates by U+FFFD.
+
+    Some clients build strings from UTF-16 code units, so a character outside the BMP (an emoji, a rare CJK
+    ideograph) can arrive as two surrogates, even split across two deltas. Joined, the text is the one the model
+    would be given whole; an unpaired surrogate becomes U+FFFD (what ``predict`` does with it), one for one.
+
+    >>> join_surrogates(chr(0xD83D) + chr(0xDE00) + " ok " + chr(0xD800)) == chr(0x1F600) + " ok " + chr(0xFFFD)
+    True
+    """
+    if not _SURROGATE.search(text):
+        return text
+    # UTF-16 round trip: "surrogatepass" lets lone surrogates through both ways, and decoding pairs them up.
+    text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+    return replace_surrogates(text)
 
 
 @dataclass(frozen=True)
@@ -52,12 +75,20 @@ class StreamGuard:
     The guard re-scores at sentence boundaries, or every ``every_chars`` characters without one, over the last
     ``window_chars`` characters (enough context for the sentence that just ended, and cheap: one window of the model).
 
+    Characters stay whole across deltas: a surrogate pair split between two deltas (a client cutting a string by
+    UTF-16 code units) is joined into its character, so :attr:`text` and every span index the answer as one string.
+    A delta's trailing high surrogate waits for the next delta; one still unpaired at :meth:`close`, like any
+    unpaired surrogate, becomes U+FFFD in :attr:`text`.
+
     Args:
         clf: A loaded classifier.
         role: How the text is encoded (a model answer by default).
         every_chars: Re-score at least this often, even with no sentence boundary.
         window_chars: Characters of context scored at each check.
         policy: Thresholds (default: the classifier's).
+
+    Attributes:
+        text: The answer received so far (surrogate pairs joined; a trailing high surrogate not yet included).
     """
 
     clf: Any
@@ -70,13 +101,17 @@ class StreamGuard:
     checks: int = 0
     check_seconds: float = 0.0
     _last_check: int = 0
+    _pending: str = field(default="", init=False, repr=False)  # a trailing high surrogate waiting for its partner
     _flagged_spans: list[Result] = field(default_factory=list, init=False, repr=False)  # one per flag, in order
 
     def feed(self, delta: str) -> StreamFlag | None:
         """Append a delta; return a new flag when this delta made a risk cross its threshold, else ``None``."""
         if not isinstance(delta, str):
             raise TypeError(f"delta must be str, got {type(delta).__name__}")
-        self.text += delta
+        delta, self._pending = self._pending + delta, ""
+        if delta and _is_high_surrogate(delta[-1]):  # its low half may be the next delta's first character
+            delta, self._pending = delta[:-1], delta[-1]
+        self.text += join_surrogates(delta)
         since = len(self.text) - self._last_check
         boundary = _BOUNDARY.search(self.text, max(self._last_check - 1, 0)) is not None
         if since <= 0 or not (boundary or since >= self.every_chars):
@@ -112,7 +147,11 @@ class StreamGuard:
 
         A flag raised on a span stays raised: each risk over threshold in a flagged span keeps that span's score in
         the final result where it is higher (the whole answer is cut into windows elsewhere and may score lower).
+        A high surrogate still waiting for its partner is added to :attr:`text` as U+FFFD first.
         """
+        if self._pending:  # the stream ended inside a surrogate pair
+            self.text += "\ufffd"
+            self._pending = ""
         if len(self.text) > self._last_check:
             self._check()
         final = self.clf.predict(self.text, role=self.role, policy=self.policy)

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 
-__all__ = ["as_text_list", "per_text", "clean_text", "is_blank", "replace_surrogates"]
+__all__ = ["as_text_list", "per_text", "clean_text", "is_blank", "replace_surrogates", "cap_text"]
 
 # C0/C1 control characters except tab, newline and carriage return (kept as whitespace), plus the
 # zero-width and bidi-control characters that are used to split words past a filter.
@@ -30,6 +31,9 @@ def as_text_list(texts: str | Sequence[str]) -> list[str]:
         return [texts]
     if isinstance(texts, (bytes, bytearray, memoryview)):
         raise TypeError("expected str or a sequence of str, got bytes: decode it first, e.g. data.decode('utf-8')")
+    if isinstance(texts, (Mapping, AbstractSet)):  # iterating them would score keys, or texts in no defined order
+        raise TypeError(f"expected str or a sequence of str, got {type(texts).__name__}: pass a list, e.g. "
+                        f"list(d.values()) or sorted(s)")
     if not isinstance(texts, Sequence):
         try:
             texts = list(texts)  # generators and other iterables
@@ -74,3 +78,25 @@ def replace_surrogates(text: str) -> str:
 def is_blank(text: str) -> bool:
     """True for empty or whitespace-only text: such text is safe by definition and never reaches the model."""
     return not text or text.isspace()
+
+
+def cap_text(text: str, max_chars: int, piece_chars: int = 4096) -> list[str]:
+    """The part of ``text`` that is scored: the whole text when it has at most ``max_chars`` characters, else its
+    head (40 % of ``max_chars``), its tail (40 %) and evenly spaced pieces of the middle (20 %), as separate pieces.
+
+    Deterministic, so a text always gets the same score; harm at the start or the end of a long answer is always
+    scored, and a sample of the middle is.
+
+    >>> [len(p) for p in cap_text("x" * 100, 50, piece_chars=5)]
+    [20, 5, 5, 20]
+    """
+    if len(text) <= max_chars:
+        return [text]
+    head = tail = (max_chars * 2) // 5
+    middle = text[head : len(text) - tail]
+    budget = max_chars - head - tail
+    piece = max(1, min(piece_chars, budget))
+    n = max(1, budget // piece)
+    step = (len(middle) - piece) / max(n - 1, 1)
+    samples = [middle[round(k * step) : round(k * step) + piece] for k in range(n)] if len(middle) > piece else [middle]
+    return [text[:head], *samples, text[len(text) - tail :]]

@@ -52,7 +52,12 @@ class WindowEncoder:
         block_chars: int = 1 << 20,
     ) -> None:
         if not isinstance(tokenizer, Tokenizer):
-            tokenizer = Tokenizer.from_file(str(tokenizer))
+            try:
+                tokenizer = Tokenizer.from_file(str(tokenizer))
+            except Exception as e:  # tokenizers raises a bare Exception for a file that is not a tokenizer.json
+                from .manifest import ModelFileError
+
+                raise ModelFileError(f"cannot read tokenizer {tokenizer}: {e}") from e
         self.tokenizer = tokenizer
         self.max_tokens = max_tokens
         self.overlap = overlap
@@ -60,7 +65,10 @@ class WindowEncoder:
         self.chunk_overlap_chars = chunk_overlap_chars
         self.block_chars = block_chars
         self.pad_id = _pad_id(tokenizer)
-        probe = tokenizer.encode("a")
+        bare = Tokenizer.from_str(tokenizer.to_str())  # a padding or truncation set in tokenizer.json must not leak
+        bare.no_padding()                                # into the template probed here
+        bare.no_truncation()
+        probe = bare.encode("a")
         mask = probe.special_tokens_mask
         lead = mask.index(0) if 0 in mask else len(mask)
         # The special tokens the post-processor puts around a text ([CLS] … [SEP], <s> … </s>): a prefix goes

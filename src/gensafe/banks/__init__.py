@@ -8,7 +8,7 @@ Three banks, in Chinese and English (JSONL files beside this module, written by 
 * ``answer`` — legitimate questions on sensitive ground that must be answered, one of 13 aspects (§8.3 b: ≥ 500,
   ≥ 20 per aspect).
 
-English banks are held to half of each floor. The banks are what ``gensafe assess`` sends to a model under
+English banks are held to half of each floor. The banks are the questions an assessment sends to the model under
 assessment; they are never used to train or select gensafe's classifiers.
 
 Example:
