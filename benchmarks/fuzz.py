@@ -134,8 +134,7 @@ def generate(n: int, seed: int = 0, *, long_every: int = 2_000, long_chars: int 
             kind = "long"
         else:
             kind = short[r.randrange(len(short))]
-        # long texts are bounded well below long_chars in small runs (the smoke test), to keep them fast
-        text = _long(r, min(long_chars, max(1_000, 10 * n))) if kind == "long" else GENERATORS[kind](r)
+        text = _long(r, long_chars) if kind == "long" else GENERATORS[kind](r)
         out.append((kind, text))
     return out
 

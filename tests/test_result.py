@@ -108,7 +108,7 @@ def test_to_dicts_is_the_verdicts_dicts_and_builds_scores_only_when_asked(hits):
     assert full == [v.to_dict() for v in r.verdicts]
     assert len(full) == 2500 and ("keyword_hits" in full[1]) == hits and "keyword_hits" not in full[0]
     lean = r.to_dicts(scores=False)
-    assert lean == [{k: v for k, v in d.items() if k != "scores"} for d in full]
+    assert lean == [{k: v for k, v in d.items() if k not in ("scores", "unscored")} for d in full]
     assert all(v.scores == {} for v in r._verdicts(scores=False))  # never built, not built then dropped
     top = [d["top_risk"] for d in full]
     assert top == [LABELS[j] for j in r.scores.argmax(axis=1)]

@@ -10,7 +10,9 @@ Example:
 
 from __future__ import annotations
 
+import logging
 import os
+import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -31,6 +33,9 @@ from .windows import WindowEncoder
 __all__ = ["Classifier", "load", "ROLES"]
 
 ROLES = ("prompt", "response", "content")
+
+# a child of the "gensafe" logger: what was loaded, how, and how long it took (never texts)
+_log = logging.getLogger(__name__)
 _PRECISIONS = ("auto", "fp32", "fp16", "int8")
 
 
@@ -83,10 +88,15 @@ def load(
     Example:
         >>> clf = gensafe.load("models/demo", device="cpu")   # doctest: +SKIP
     """
+    started = time.perf_counter()
     folder = resolve_model(name_or_path)
+    _log.debug("model %r resolved to %s", str(name_or_path), folder)
     manifest = ModelManifest.read(folder, pins=manifest_pins(name_or_path, folder, sha256))
     device = resolve_device(device)
-    precision = _pick_precision(manifest, precision, device)
+    requested, precision = precision, _pick_precision(manifest, precision, device)
+    if requested == "auto":
+        _log.debug("precision auto -> %s on %s (shipped: %s; derivable: %s)", precision, device,
+                   sorted(manifest.onnx), sorted(manifest.derive) or "none")
     if precision in manifest.onnx:
         onnx_name = manifest.onnx[precision]
         if verify:
@@ -113,6 +123,9 @@ def load(
         max_chars=max_chars,
         max_windows=max_windows,
     )
+    _log.info("loaded model %s (%d risks) from %s: %s graph %s on %s, provider %s, %s, in %.2f s", manifest.name,
+              len(manifest.labels), folder, precision, onnx_name, device, engine.provider, clf.policy.describe(),
+              time.perf_counter() - started)
     return clf.with_keywords(keywords, keyword_mode) if keywords is not None else clf
 
 

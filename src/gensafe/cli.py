@@ -113,19 +113,49 @@ def _cmd_scan(args: argparse.Namespace) -> int:
 
 
 def _cmd_info(args: argparse.Namespace) -> int:
-    info = _load(args).info()
+    import math
+
+    from .taxonomy import RISKS, openai_categories
+
+    clf = _load(args)
+    info = clf.info()
+    # what role= does is the model folder's choice: say it, so nobody relies on a role that changes nothing
+    info["role_prefixes"] = dict(clf.manifest.role_prefixes)
+    thresholds = dict(zip(clf.labels, clf.thresholds.tolist(), strict=True))
+    # all 31 risks, scored or not, so an unscored risk is never mistaken for a clean one
+    info["risks"] = [{**r.to_dict(), "scored": r.code in thresholds,
+                      "threshold": thresholds[r.code] if math.isfinite(thresholds.get(r.code, math.inf)) else None,
+                      "openai": list(openai_categories(r.code))} for r in RISKS]
     if args.json:
         print(json.dumps(info, ensure_ascii=False, indent=2))
         return 0
     for key, value in info.items():
+        if key == "risks":
+            continue
         if key == "labels":
-            value = f"{len(value)} risks: " + " ".join(value)
+            unscored = len(RISKS) - len(value)
+            value = f"{len(value)} risks: " + " ".join(value) + f" ({unscored} of the 31 not scored: see below)"
+        elif key == "role_prefixes":
+            value = (", ".join(f"{k} {v!r}" for k, v in value.items()) if value else
+                     "none: role= changes nothing for this model (every text gets the same prefix)")
         elif isinstance(value, dict):
             value = ", ".join(f"{k} {v}" for k, v in value.items())
         elif isinstance(value, list):
             value = ", ".join(value)
         print(f"{key:20} {value}")
+    print(f"\n{'risk':6} {'threshold':>9}  name (zh / en)")
+    for row in info["risks"]:
+        mark = "unscored" if not row["scored"] else "off" if row["threshold"] is None else f"{row['threshold']:.3f}"
+        print(f"{row['code']:6} {mark:>9}  {row['zh']} / {row['en']}")
     return 0
+
+
+def _cmd_serve(args: argparse.Namespace) -> int:
+    try:
+        from .server import serve
+    except ImportError as e:
+        raise ImportError(f"gensafe serve needs the serve extra: pip install 'gensafe[serve]' ({e})") from None
+    return serve(args)
 
 
 def _cmd_lexicon(args: argparse.Namespace) -> int:
@@ -218,6 +248,26 @@ def build_parser() -> argparse.ArgumentParser:
     banks.add_argument("--dir", default=None, help="a folder of bank files to check instead of the shipped ones")
     banks.add_argument("--json", action="store_true")
     banks.set_defaults(func=_cmd_banks)
+
+    serve = sub.add_parser("serve", help="HTTP service: OpenAI-compatible /v1/moderations and /v1/check")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: %(default)s)")
+    serve.add_argument("--port", type=int, default=8000, help="(default: %(default)s)")
+    serve.add_argument("--workers", type=int, default=1, help="server processes, each with its own model copy")
+    serve.add_argument("--keywords", action="append", dest="lexicon", metavar="TSV",
+                       help="keyword lexicon (repeatable; same as --lexicon)")
+    serve.add_argument("--api-keys-file", default=None, metavar="FILE",
+                       help="bearer API keys, one per line (also read: $GENSAFE_API_KEYS, comma-separated)")
+    serve.add_argument("--allow-unauthenticated", action="store_true",
+                       help="listen beyond localhost without API keys")
+    serve.add_argument("--max-body-bytes", type=int, default=4 * 1024 * 1024, help="(default: %(default)s)")
+    serve.add_argument("--max-inputs", type=int, default=64, help="texts per request (default: %(default)s)")
+    serve.add_argument("--max-chars", type=int, default=32_000, help="characters per text (default: %(default)s)")
+    serve.add_argument("--timeout", type=float, default=30.0, help="seconds per request (default: %(default)s)")
+    serve.add_argument("--max-queue", type=int, default=256, help="requests waiting before 429 (default: %(default)s)")
+    serve.add_argument("--max-wait-ms", type=float, default=2.0, help="batching wait (default: %(default)s)")
+    serve.add_argument("--log-text", action="store_true", help="log raw input texts (off: texts are never logged)")
+    _model_args(serve)
+    serve.set_defaults(func=_cmd_serve)
 
     info = sub.add_parser("info", help="show the model, its labels, the provider and versions")
     info.add_argument("--json", action="store_true")

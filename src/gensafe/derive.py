@@ -18,9 +18,11 @@ Example:
 from __future__ import annotations
 
 import json
+import logging
 import os
 import stat
 import tempfile
+import time
 import warnings
 from pathlib import Path
 
@@ -29,6 +31,8 @@ from .manifest import ModelFileError, ModelManifest, sha256_file
 __all__ = ["CacheError", "cache_dir", "derived_graph", "index_path"]
 
 INDEX_NAME = "derived.json"
+
+_log = logging.getLogger(__name__)  # a child of "gensafe": derived graphs built, reused, rebuilt
 
 
 class CacheError(ModelFileError):
@@ -75,6 +79,7 @@ def derived_graph(folder: Path, manifest: ModelManifest, precision: str) -> Path
     expected = _read_index(index).get(key)
     if out.is_file() and expected is not None:
         if sha256_file(out) == expected:
+            _log.debug("reusing derived %s graph %s (sha256 matches %s)", precision, out, index)
             return out
         warnings.warn(
             f"cached {out} does not match the sha256 recorded in {index}; rebuilding it", RuntimeWarning, stacklevel=3
@@ -87,6 +92,9 @@ def derived_graph(folder: Path, manifest: ModelManifest, precision: str) -> Path
         from .graphs import quantize_int8, restore_weights_fp32
     except ImportError as e:
         raise ImportError("deriving the int8 graph needs onnx: pip install 'gensafe[cpu]' (or [gpu])") from e
+    _log.info("deriving the %s graph of %s from its %s graph into %s (once; cached)", precision, manifest.name,
+              source, out_dir)
+    started = time.perf_counter()
     try:
         _make_private(cache_dir())  # created 0700 here, not with the umask's mode by mkdir(parents=True)
         _make_private(out_dir)
@@ -101,6 +109,7 @@ def derived_graph(folder: Path, manifest: ModelManifest, precision: str) -> Path
             " set GENSAFE_CACHE to a folder you own and can write"
         ) from e
     _record(index, key, digest)
+    _log.info("derived %s graph built in %.1f s: %s", precision, time.perf_counter() - started, out)
     return out
 
 

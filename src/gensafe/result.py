@@ -2,7 +2,9 @@
 
 A :class:`Result` is a batch: index it with an int for one text's :class:`Verdict`, with a slice, a list of positions
 or a numpy index array (integers or a boolean mask) for a smaller :class:`Result`, and join results scored under the
-same labels, thresholds and keyword mode with :meth:`Result.concat` or ``+``.
+same labels, thresholds and keyword mode with :meth:`Result.concat` or ``+``. Beside gensafe's own dicts and JSON,
+it speaks OpenAI's ``/v1/moderations`` shape (:meth:`Result.to_openai`) and a Hugging Face pipeline's
+(:meth:`Result.to_pipeline`).
 
 Example:
     >>> import numpy as np
@@ -16,18 +18,28 @@ Example:
     ([True, True], 2)
     >>> len(r[:1] + r[1:]), r[r.flagged][1].risks
     (3, ('A.2.5',))
-    >>> r.to_dicts(scores=False)[1]
-    {'flagged': False, 'risks': [], 'top_risk': 'A.2.5', 'top_score': 0.30000001192092896}
+    >>> r.to_dicts(scores=False)[1]["top_risk"], len(r.unscored)       # 29 of the 31 risks are not scored
+    ('A.2.5', 29)
+    >>> r
+    Result(3 texts, 2 flagged, 2 of 31 risks scored, threshold 0.5)
+
+Every plain output (``to_dict``, ``to_json``, ``to_openai``) names all 31 risks: the ones the model does not score
+are listed in ``unscored`` and have score ``None`` (0.0 with no applied input type in the OpenAI shape), so "not
+flagged" is never mistaken for "checked and clean". ``Result.scores`` stays the model's ``[n, k]`` array.
 """
 
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from typing import Any, overload
 
 import numpy as np
+
+from .taxonomy import OPENAI_CATEGORIES, OPENAI_MAP, RISK_CODES, RISKS, canonical_code
 
 __all__ = ["Result", "Verdict", "KEYWORD_MODES"]
 
@@ -36,6 +48,32 @@ KEYWORD_MODES = ("model", "keywords", "either", "both")
 # Rows turned into verdicts per step when iterating: batch-wide sorts stay fast, and a million-row result never
 # becomes a million rows of Python lists at once.
 _BLOCK = 1024
+
+
+@lru_cache(maxsize=64)
+def _columns(labels: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(every risk an output names, in taxonomy order; the TC260 risks missing from ``labels``). Cached: a batch's
+    verdicts share one model's labels, so this runs once per model, not once per row."""
+    unscored = tuple(c for c in RISK_CODES if c not in labels)
+    extra = tuple(c for c in labels if c not in RISK_CODES)  # only a hand-made Result can carry these
+    return RISK_CODES + extra, unscored
+
+
+@lru_cache(maxsize=64)
+def _key_order(scored: tuple[str, ...], unscored: tuple[str, ...]) -> tuple[str, ...]:
+    """Keys of a complete scores dict, in taxonomy order (labels outside it last)."""
+    keep = set(scored) | set(unscored)
+    return tuple(c for c in _columns(scored)[0] if c in keep)
+
+
+_NAMES = {r.code: (r.zh, r.en) for r in RISKS}
+
+
+def _names(code: str) -> dict[str, str]:
+    """``{"zh", "en"}`` of a risk code (a new dict each time: callers may edit theirs); an empty dict for a code
+    outside the taxonomy (a hand-made Result)."""
+    zh_en = _NAMES.get(code)
+    return {"zh": zh_en[0], "en": zh_en[1]} if zh_en else {}
 
 
 @dataclass(frozen=True)
@@ -47,12 +85,22 @@ class Verdict:
         risks: Risk codes over threshold in the model's scores, highest score first.
         top_risk: The highest-scoring risk (flagged or not); ``None`` for a model with no labels scored.
         top_score: Its score.
-        scores: Risk code -> score in [0, 1].
+        scores: Risk code -> score in [0, 1], for the model's risks (``Result.labels``).
         keyword_risks: Risks of the keyword hits, in order of first hit.
         keyword_hits: The hits (span in the original text, term, risk, severity).
         keyword_only_risks: Keyword risks the model has no score for (covered by the keyword tier alone).
         truncated: The text was over the classifier's limits and was scored on a defined part of it (head, tail and
             an evenly spaced sample of the middle; see ``gensafe.load(max_chars=..., max_windows=...)``).
+        unscored: TC260 risks the model gives no score for: "not flagged" says nothing about them (only the keyword
+            tier, if attached, can flag them). ``scores`` holds the model's risks only; :meth:`score` and
+            :meth:`to_dict` cover all 31.
+
+    Example:
+        >>> v = Verdict(True, ("A.1.8",), "A.1.8", 0.97, {"A.1.8": 0.97}, unscored=("A.1.1",))
+        >>> v.score("A.1 h"), v.score("A.1.1"), v.risk_names["A.1.8"]["en"]
+        (0.97, None, 'Other content prohibited by laws and administrative regulations')
+        >>> v
+        Verdict(flagged: A.1.8 0.970)
     """
 
     flagged: bool
@@ -64,17 +112,39 @@ class Verdict:
     keyword_hits: tuple[Any, ...] = ()
     keyword_only_risks: tuple[str, ...] = ()
     truncated: bool = False
+    unscored: tuple[str, ...] = ()
+
+    def score(self, code: str) -> float | None:
+        """The score of one risk (any spelling :func:`~gensafe.taxonomy.canonical_code` reads), ``None`` for a risk
+        the model does not score; ``KeyError`` for a code that is not one of the 31."""
+        key = code if code in self.scores else canonical_code(code)
+        return self.scores.get(key)
+
+    @property
+    def risk_names(self) -> dict[str, dict[str, str]]:
+        """``{code: {"zh", "en"}}`` of the risks in ``risks`` (model, over threshold), then ``keyword_risks``."""
+        return {c: _names(c) for c in dict.fromkeys(self.risks + self.keyword_risks)}
 
     def to_dict(self, *, scores: bool = True) -> dict[str, Any]:
-        """A plain JSON-ready dict; ``scores=False`` leaves out the per-risk scores. Keyword fields only with hits."""
+        """A plain JSON-ready dict; ``scores=False`` leaves out the per-risk scores. Keyword fields only with hits.
+
+        With ``scores``, ``scores`` names every risk in taxonomy order, ``None`` for each risk the model does not
+        score, and ``unscored`` lists those. ``risk_names`` (only when a risk is over threshold or hit by keywords)
+        gives their Chinese and English names. A lean row (``scores=False``, what ``gensafe scan`` writes by default)
+        carries only the verdict, so a corpus scan does not repeat the same lists on every row.
+        """
         out: dict[str, Any] = {
             "flagged": self.flagged,
             "risks": list(self.risks),
             "top_risk": self.top_risk,
             "top_score": self.top_score,
         }
+        names = self.risk_names
+        if names:
+            out["risk_names"] = names
         if scores:
-            out["scores"] = self.scores
+            out["scores"] = self._complete_scores()
+            out["unscored"] = list(self.unscored)
         if self.truncated:
             out["truncated"] = True
         if self.keyword_hits or self.keyword_risks:
@@ -82,6 +152,29 @@ class Verdict:
             out["keyword_only_risks"] = list(self.keyword_only_risks)
             out["keyword_hits"] = [h.to_dict() for h in self.keyword_hits]
         return out
+
+    def _complete_scores(self) -> dict[str, float | None]:
+        if not self.unscored:
+            return dict(self.scores)
+        out: dict[str, float | None] = dict.fromkeys(_key_order(tuple(self.scores), self.unscored))
+        out.update(self.scores)  # keeps the taxonomy order of the keys laid down by fromkeys
+        return out
+
+    def __repr__(self) -> str:
+        # one short line: the decision, what made it, and nothing per-risk beyond the risks over threshold
+        risks = ", ".join(f"{c} {self.scores[c]:.3f}" if c in self.scores else c for c in self.risks)
+        if self.flagged:
+            parts = [f"flagged: {risks}" if risks else "flagged"]
+        else:
+            parts = ["not flagged"] + ([f"over threshold: {risks}"] if risks else [])
+        if self.top_risk is not None and self.top_risk not in self.risks:
+            parts.append(f"top {self.top_risk} {self.top_score:.3f}")
+        if self.keyword_hits or self.keyword_risks:
+            n = len(self.keyword_hits)
+            parts.append(f"{n} keyword hit{'' if n == 1 else 's'} ({', '.join(self.keyword_risks)})")
+        if self.truncated:
+            parts.append("truncated")
+        return f"Verdict({', '.join(parts)})"
 
 
 @dataclass(frozen=True)
@@ -159,6 +252,30 @@ class Result:
 
     def __len__(self) -> int:
         return len(self.scores)
+
+    @property
+    def unscored(self) -> tuple[str, ...]:
+        """The TC260 risks the model has no score for, in taxonomy order: never flagged by the model."""
+        return _columns(self.labels)[1]
+
+    def __repr__(self) -> str:
+        """One line, no arrays: e.g. ``Result(3 texts, 1 flagged, 18 of 31 risks scored, thresholds 0.21-0.93)``."""
+        n = len(self)
+        parts = [f"{n} text{'' if n == 1 else 's'}", f"{int(self.flagged.sum())} flagged",
+                 f"{len(self.labels)} of {len(RISK_CODES)} risks scored"]
+        on = self.thresholds[np.isfinite(self.thresholds)]
+        if on.size:
+            lo, hi = float(on.min()), float(on.max())
+            parts.append(f"threshold {lo:.3g}" if lo == hi else f"thresholds {lo:.3g}-{hi:.3g}")
+        off = len(self.thresholds) - on.size
+        if off:
+            parts.append(f"{off} switched off")
+        if self.keyword_hits is not None:
+            parts.append(f"keywords ({self.keyword_mode}): {int(self.keyword_flagged.sum())} with hits")
+        cut = int(self.truncated.sum())
+        if cut:
+            parts.append(f"{cut} truncated")
+        return f"Result({', '.join(parts)})"
 
     # -- rows: indexing, slicing, joining -------------------------------------------------------------------------
     @overload
@@ -247,6 +364,7 @@ class Result:
         """Verdicts of rows ``start:stop``, sorted a block at a time. ``scores=False`` leaves ``Verdict.scores``
         empty, for callers that will not return them (``to_dicts(scores=False)``): only what is returned is built."""
         labels, known, thresholds = self.labels, set(self.labels), self.thresholds.tolist()
+        unscored = self.unscored
         stop = len(self) if stop is None else stop
         for b in range(start, stop, _BLOCK):
             block = slice(b, min(b + _BLOCK, stop))
@@ -267,6 +385,7 @@ class Result:
                     keyword_hits=tuple(hits),
                     keyword_only_risks=tuple(k for k in keyword_risks if k not in known),
                     truncated=cut,
+                    unscored=unscored,
                 )
 
     def __iter__(self) -> Iterator[Verdict]:
@@ -282,12 +401,93 @@ class Result:
         return [v.to_dict(scores=scores) for v in self._verdicts(scores=scores)]
 
     def to_json(self, **kwargs: Any) -> str:
-        """The batch as a JSON document: labels, thresholds and one object per text."""
+        """The batch as a JSON document: labels, thresholds (``null``: switched off), ``unscored``, ``risks`` (all 31:
+        names, scored or not, threshold) and one object per text (:meth:`Verdict.to_dict`)."""
+        thresholds = {c: (None if not np.isfinite(t) else float(t))
+                      for c, t in zip(self.labels, self.thresholds, strict=True)}
         payload = {
             "labels": list(self.labels),
-            "thresholds": {c: (None if not np.isfinite(t) else float(t))
-                           for c, t in zip(self.labels, self.thresholds, strict=True)},
+            "thresholds": thresholds,
+            "unscored": list(self.unscored),
+            "risks": {c: {**_names(c), "scored": c in thresholds, "threshold": thresholds.get(c)}
+                      for c in _columns(self.labels)[0]},
             "results": self.to_dicts(),
         }
         kwargs.setdefault("ensure_ascii", False)
         return json.dumps(payload, **kwargs)
+
+    # -- other ecosystems' shapes ---------------------------------------------------------------------------------
+    def to_openai(self, model: str = "gensafe", id: str | None = None) -> dict[str, Any]:
+        """The batch as an OpenAI ``/v1/moderations`` response, which the official ``openai`` client parses.
+
+        ``categories`` and ``category_scores`` hold OpenAI's 13 categories (scored from the risks mapped to them in
+        :data:`gensafe.taxonomy.OPENAI_MAP`: a category's score is the max of its risks' scores, and it is flagged
+        when one of its risks is) and then all 31 TC260 risk codes. A category or risk the model does not score has
+        score 0.0 and an empty ``category_applied_input_types`` list, OpenAI's own way of saying it was not applied
+        to the input. ``flagged`` and each category follow the verdict, keyword tier included: a risk counts when it
+        is over threshold (model) or hit (keywords) and that source can flag under ``keyword_mode``. A risk only the
+        keyword tier found keeps its model score (0.0 if unscored) but is marked applied and flagged.
+
+        Args:
+            model: The ``model`` field (say, the classifier's name).
+            id: The response id; default ``"modr-"`` and a random hex string.
+
+        Example:
+            >>> r = Result(np.array([[0.9, 0.2]], dtype=np.float32), ("A.1.6", "A.2.5"),
+            ...            np.array([0.5, 0.5], dtype=np.float32))
+            >>> m = r.to_openai("gensafe-zh-en-v1", id="modr-1")["results"][0]
+            >>> m["flagged"], m["categories"]["violence"], m["categories"]["hate"], m["category_scores"]["hate"]
+            (True, True, False, 0.2)
+            >>> m["category_scores"]["A.1.1"], m["category_applied_input_types"]["A.1.1"]
+            (0.0, [])
+        """
+        order, _ = _columns(self.labels)
+        scored = set(self.labels)
+        model_counts = self.keyword_hits is None or self.keyword_mode != "keywords"
+        keywords_count = self.keyword_hits is not None and self.keyword_mode != "model"
+        results = []
+        for v in self._verdicts():
+            hit = set(v.keyword_risks)
+            counted = set(v.risks) if model_counts else set()
+            if keywords_count:
+                counted |= hit
+            flags = {c: v.flagged and c in counted for c in order}
+            scores = {c: float(v.scores.get(c, 0.0)) for c in order}
+            applied = {c: ["text"] if c in scored or c in hit else [] for c in order}
+            cat_flags, cat_scores, cat_applied = {}, {}, {}
+            for cat in OPENAI_CATEGORIES:
+                mapped = OPENAI_MAP[cat]
+                cat_flags[cat] = any(flags.get(c, False) for c in mapped)
+                cat_scores[cat] = max((scores[c] for c in mapped if c in scored), default=0.0)
+                cat_applied[cat] = ["text"] if any(applied.get(c) for c in mapped) else []
+            results.append({
+                "flagged": bool(v.flagged),
+                "categories": {**cat_flags, **flags},
+                "category_scores": {**cat_scores, **scores},
+                "category_applied_input_types": {**cat_applied, **applied},
+            })
+        return {"id": id or f"modr-{uuid.uuid4().hex}", "model": model, "results": results}
+
+    def to_pipeline(self, top_k: int | None = None) -> list[list[dict[str, Any]]]:
+        """Per text, ``[{"label": code, "score": s}, ...]`` highest first, like a Hugging Face
+        ``pipeline("text-classification", top_k=None)`` given a list of texts (``top_k``: only the first k).
+
+        Like a pipeline, it lists the model's labels (``Result.labels``); the risks it does not score are
+        ``Result.unscored``.
+
+        Example:
+            >>> r = Result(np.array([[0.25, 0.75]], dtype=np.float32), ("A.1.6", "A.2.5"),
+            ...            np.array([0.5, 0.5], dtype=np.float32))
+            >>> r.to_pipeline()
+            [[{'label': 'A.2.5', 'score': 0.75}, {'label': 'A.1.6', 'score': 0.25}]]
+        """
+        if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1):
+            raise ValueError(f"top_k must be a positive int or None, got {top_k!r}")
+        labels = self.labels
+        out: list[list[dict[str, Any]]] = []
+        for b in range(0, len(self), _BLOCK):
+            block = self.scores[b:b + _BLOCK]
+            order = np.argsort(-block, axis=1, kind="stable")[:, :top_k]
+            for row, o in zip(block.tolist(), order.tolist(), strict=True):
+                out.append([{"label": labels[j], "score": row[j]} for j in o])
+        return out

@@ -9,6 +9,7 @@ Example:
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ import numpy as np
 
 __all__ = ["import_onnxruntime", "providers_for", "resolve_device", "open_session", "GraphInput"]
 
+_log = logging.getLogger(__name__)  # a child of "gensafe": the device and providers chosen
 _DEVICE_RE = re.compile(r"^(auto|cpu|cuda)(?::(\d+))?$")
 _ORT_DTYPES = {"tensor(int64)": np.int64, "tensor(int32)": np.int32, "tensor(float)": np.float32}
 
@@ -39,7 +41,11 @@ def resolve_device(device: str) -> str:
         raise ValueError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {device!r}")
     if device == "auto":
         ort = import_onnxruntime()
-        return "cuda" if "CUDAExecutionProvider" in ort.get_available_providers() else "cpu"
+        available = ort.get_available_providers()
+        chosen = "cuda" if "CUDAExecutionProvider" in available else "cpu"
+        # the one silent fallback gensafe allows: "auto" on a machine (or onnxruntime wheel) without CUDA
+        _log.info("device auto -> %s (onnxruntime %s providers: %s)", chosen, ort.__version__, ", ".join(available))
+        return chosen
     return device
 
 
@@ -89,6 +95,8 @@ def open_session(path: str | Path, device: str, *, threads: int | None = None) -
         raise ModelFileError(f"cannot load ONNX graph {path}: {e}") from e
     if device.startswith("cuda") and session.get_providers()[0] != "CUDAExecutionProvider":
         raise RuntimeError(f"CUDA was requested but the session runs on {session.get_providers()}")
+    _log.debug("session for %s on %s: providers %s, intra-op threads %s", Path(path).name, device,
+               session.get_providers(), threads or "onnxruntime's default")
     inputs = []
     for node in session.get_inputs():
         if node.type not in _ORT_DTYPES:

@@ -12,6 +12,8 @@ Example:
     'A.1.3'
     >>> [f.code for f in FAMILIES]
     ['A.1', 'A.2', 'A.3', 'A.4', 'A.5']
+    >>> OPENAI_MAP["illicit"], openai_categories("A.1.6")
+    (('A.1.8',), ('sexual', 'violence'))
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Family", "Risk", "FAMILIES", "RISKS", "RISK_CODES", "risk", "family", "canonical_code"]
+__all__ = ["Family", "Risk", "FAMILIES", "RISKS", "RISK_CODES", "risk", "family", "canonical_code",
+           "OPENAI_CATEGORIES", "OPENAI_MAP", "openai_categories"]
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,15 @@ class Risk:
     family: str
     article: str
 
+    def to_dict(self) -> dict[str, str]:
+        """``{"code", "zh", "en", "family"}``, JSON-ready.
+
+        Example:
+            >>> risk("A.2.5").to_dict()["en"]
+            'Gender discrimination'
+        """
+        return {"code": self.code, "zh": self.zh, "en": self.en, "family": self.family}
+
 
 # Art. 4 of the Interim Measures for the Management of Generative AI Services (CAC Order No. 15, 2023):
 # clause (1) core values, (2) discrimination, (3) IP / business ethics / competition, (4) others' rights,
@@ -56,7 +68,10 @@ FAMILIES: tuple[Family, ...] = (
 
 _TABLE: dict[str, list[tuple[str, str]]] = {
     "A.1": [
-        ("煽动颠覆国家政权、推翻社会主义制度", "Inciting subversion of state power or overthrow of the socialist system"),
+        (
+            "煽动颠覆国家政权、推翻社会主义制度",
+            "Inciting subversion of state power or overthrow of the socialist system",
+        ),
         ("危害国家安全和利益、损害国家形象", "Endangering national security and interests; harming the national image"),
         ("煽动分裂国家、破坏国家统一和社会稳定", "Inciting secession; undermining national unity and social stability"),
         ("宣扬恐怖主义、极端主义", "Promoting terrorism or extremism"),
@@ -96,8 +111,14 @@ _TABLE: dict[str, list[tuple[str, str]]] = {
         ("侵犯他人其他合法权益", "Infringing other lawful rights and interests"),
     ],
     "A.5": [
-        ("内容不准确，严重不符合科学常识或主流认知", "Inaccurate content seriously contrary to science or mainstream understanding"),
-        ("内容不可靠，虽然不包含严重错误的内容，但无法对使用者形成帮助", "Unreliable content: no serious error but of no help"),
+        (
+            "内容不准确，严重不符合科学常识或主流认知",
+            "Inaccurate content seriously contrary to science or mainstream understanding",
+        ),
+        (
+            "内容不可靠，虽然不包含严重错误的内容，但无法对使用者形成帮助",
+            "Unreliable content: no serious error but of no help",
+        ),
     ],
 }
 
@@ -132,7 +153,8 @@ def canonical_code(code: str) -> str:
         candidate = f"A.{fam}.{index}"
         if candidate in _BY_CODE:
             return candidate
-    raise KeyError(f"unknown risk code {code!r}; valid codes are A.1.1-A.1.8, A.2.1-A.2.9, A.3.1-A.3.5, A.4.1-A.4.7, A.5.1-A.5.2")
+    raise KeyError(f"unknown risk code {code!r}; valid codes are A.1.1-A.1.8, A.2.1-A.2.9, A.3.1-A.3.5, "
+                   "A.4.1-A.4.7, A.5.1-A.5.2")
 
 
 def risk(code: str) -> Risk:
@@ -146,3 +168,65 @@ def family(code: str) -> Family:
     if key not in _FAMILY_BY_CODE:
         raise KeyError(f"unknown risk family {code!r}; valid families are {', '.join(_FAMILY_BY_CODE)}")
     return _FAMILY_BY_CODE[key]
+
+
+# -- OpenAI moderation categories ------------------------------------------------------------------------------------
+#: The categories of OpenAI's ``/v1/moderations`` response (omni-moderation), in its order. Its client requires every
+#: one of them in a response, so a response built by gensafe always carries all 13 (see ``Result.to_openai``).
+OPENAI_CATEGORIES: tuple[str, ...] = (
+    "harassment", "harassment/threatening", "hate", "hate/threatening", "illicit", "illicit/violent",
+    "self-harm", "self-harm/intent", "self-harm/instructions", "sexual", "sexual/minors", "violence",
+    "violence/graphic",
+)
+
+#: OpenAI category -> the TC260 risks whose content it names; its score is the max of theirs.
+#:
+#: ====================== ============================================ ==============================================
+#: OpenAI category        TC260 risks                                  why
+#: ====================== ============================================ ==============================================
+#: hate                   A.1.5, A.2.1, A.2.2, A.2.3, A.2.5, A.2.8     hatred or discrimination by ethnicity,
+#:                                                                     religion, nationality, gender, disability
+#:                                                                     (OpenAI's protected groups)
+#: harassment             A.2.4, A.2.6, A.2.7, A.2.9, A.4.3, A.4.4     groups OpenAI does not list as protected
+#:                                                                     (region, age, occupation, other: "harassment"
+#:                                                                     in its own definition) and insults to a
+#:                                                                     person's reputation or honour
+#: illicit                A.1.8                                        crime, fraud, drugs, weapons, gambling (how
+#:                                                                     gensafe's label map trains A.1.8)
+#: self-harm              A.4.1                                        endangering physical or mental health
+#:                                                                     (trained on self-harm and suicide data)
+#: sexual                 A.1.6                                        obscenity and pornography
+#: violence               A.1.4, A.1.6                                 terrorism and extremism; promoting violence
+#: the 7 sub-categories   none                                         TC260 draws no line at threats, minors,
+#:                                                                     intent, instructions or graphic detail
+#: ====================== ============================================ ==============================================
+#:
+#: TC260 risks with no OpenAI counterpart (A.1.1–A.1.3, A.1.7, A.3, A.4.2, A.4.5–A.4.7, A.5) appear in a response
+#: under their own codes only. A.1.6 joins "violence, obscenity or pornography" in one risk, so it feeds both
+#: ``sexual`` and ``violence``: a text flagged A.1.6 flags both.
+OPENAI_MAP: dict[str, tuple[str, ...]] = {
+    "harassment": ("A.2.4", "A.2.6", "A.2.7", "A.2.9", "A.4.3", "A.4.4"),
+    "harassment/threatening": (),
+    "hate": ("A.1.5", "A.2.1", "A.2.2", "A.2.3", "A.2.5", "A.2.8"),
+    "hate/threatening": (),
+    "illicit": ("A.1.8",),
+    "illicit/violent": (),
+    "self-harm": ("A.4.1",),
+    "self-harm/intent": (),
+    "self-harm/instructions": (),
+    "sexual": ("A.1.6",),
+    "sexual/minors": (),
+    "violence": ("A.1.4", "A.1.6"),
+    "violence/graphic": (),
+}
+
+
+def openai_categories(code: str) -> tuple[str, ...]:
+    """The OpenAI categories a risk feeds (``()`` for none), in ``OPENAI_CATEGORIES`` order.
+
+    Example:
+        >>> openai_categories("A.2 e"), openai_categories("A.5.1")
+        (('hate',), ())
+    """
+    code = canonical_code(code)
+    return tuple(cat for cat in OPENAI_CATEGORIES if code in OPENAI_MAP[cat])
