@@ -104,30 +104,30 @@ def server_process(model: str, precision: str, port: int, max_wait_ms: float, ti
     cmd = [*gensafe_command(), "serve", "--host", "127.0.0.1", "--port", str(port), "--model", str(model),
            "--device", "cpu", "--precision", precision, "--max-wait-ms", str(max_wait_ms)]
     env = {k: v for k, v in os.environ.items() if k != "GENSAFE_API_KEYS"}
-    log = tempfile.TemporaryFile()  # the server's log, shown only if it fails to come up
-    proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout_s
-        while True:
-            if proc.poll() is not None:
-                log.seek(0)
-                raise RuntimeError(f"gensafe serve exited with {proc.returncode}:\n{log.read().decode()[-3000:]}")
-            with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{url}/readyz", timeout=1.0).status_code == 200:
-                    break
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"gensafe serve not ready within {timeout_s:.0f} s")
-            time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()  # SIGTERM: uvicorn drains and exits
+    # the server's log goes to a file, shown only if it fails to come up (a pipe nobody reads would fill and block)
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env=env)
         try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        log.close()
+            deadline = time.monotonic() + timeout_s
+            while True:
+                if proc.poll() is not None:
+                    log.seek(0)
+                    raise RuntimeError(f"gensafe serve exited with {proc.returncode}:\n{log.read().decode()[-3000:]}")
+                with contextlib.suppress(httpx.HTTPError):
+                    if httpx.get(f"{url}/readyz", timeout=1.0).status_code == 200:
+                        break
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"gensafe serve not ready within {timeout_s:.0f} s")
+                time.sleep(0.1)
+            yield url
+        finally:
+            proc.terminate()  # SIGTERM: uvicorn drains in-flight requests and exits
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
 
 
 def answer_scores(endpoint: str, body: dict, labels: tuple[str, ...]) -> tuple[np.ndarray, bool]:
@@ -281,8 +281,11 @@ def main(argv: list[str] | None = None) -> int:
         from gensafe.build.testing import build_tiny_model
 
         model = str(build_tiny_model(Path(tempfile.mkdtemp()) / "tiny", max_tokens=64)[0])
+    load_before = os.getloadavg()
     result = run(model, args.precision, args.requests, levels, endpoints, args.tolerance)
     result["env"] = environment()
+    # the client, the server and anything else on the machine share its cores: the load says how quiet it was
+    result["env"]["loadavg_1min_before_after"] = [load_before[0], os.getloadavg()[0]]
     result["command"] = "python benchmarks/serve_load.py " + " ".join(argv if argv is not None else sys.argv[1:])
     table = markdown(result)
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -53,3 +53,20 @@ def test_gpu_suite_checks_itself_on_cpu(tmp_path):
     run = _run("benchmarks/gpu_suite.py", "--device", "cpu", "--quick", "--out", str(tmp_path))
     assert run.returncode == 0, run.stderr[-3000:]
     assert "onnxruntime providers" in run.stdout and (tmp_path / "rows.jsonl").exists()
+
+
+def test_serve_load_smoke(tmp_path):
+    out = tmp_path / "serve.json"
+    run = _run("benchmarks/serve_load.py", "--tiny", "--requests", "24", "--concurrency", "1,8", "--out", str(out),
+               timeout=300)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    result = json.loads(out.read_text())
+    calls = {(r["mode"], r["call"], r["concurrency"]) for r in result["rows"]}
+    assert calls == {("in-process", "clf.predict", 1), ("in-process", "AsyncGuard.apredict", 64),
+                     *{("http", f"POST /v1/{e}", c) for e in ("moderations", "check") for c in (1, 8)}}
+    for r in result["rows"]:
+        assert r["requests"] == 24 and r["errors"] == 0 and r["mixed_up"] == 0, r
+        assert r["requests_per_s"] > 0 and 0 < r["p50_ms"] <= r["p99_ms"]
+        assert r["statuses"] == ({"200": 24} if r["mode"] == "http" else {})
+    assert result["tolerance"] == 1e-5 and result["env"]["git_sha"] and result["command"]
+    assert "| http | `POST /v1/check` | 8 |" in out.with_suffix(".md").read_text()

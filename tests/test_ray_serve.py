@@ -1,4 +1,5 @@
-"""Scale-out on Ray Serve: a local Ray (2 CPUs), 2 replicas of the tiny model, concurrent requests over HTTP."""
+"""Scale-out on Ray Serve (the ray extra): deployment options, and a local Ray (2 CPUs) running 2 replicas of the tiny
+model that answer concurrent requests over HTTP (slow: run with `-m slow`)."""
 
 from __future__ import annotations
 
@@ -70,6 +71,8 @@ def test_application_options():
     assert serve_args(["--max-inputs", "8"]).max_inputs == 8
 
 
+# ~20 s on 2 cores (ray.init ~7 s, 2 replicas ~6 s, shutdown ~4 s): `pytest -m slow tests/test_ray_serve.py`
+@pytest.mark.slow
 def test_two_replicas_answer_concurrent_requests(ray_base, clf):
     """Every concurrent answer is clf.predict of its own text, both replicas served, auth and /readyz still hold."""
     texts = [f"{t} #{i}" for i, t in enumerate(TINY_CORPUS * 4)][:48]
@@ -82,8 +85,9 @@ def test_two_replicas_answer_concurrent_requests(ray_base, clf):
         assert denied.status_code == 401 and denied.json()["error"]["code"] == "missing_api_key"
 
         def ask(i: int):
-            r = client.post("/v1/moderations", json={"input": texts[i]}, headers=headers)
+            r = client.post("/v1/moderations", json={"input": texts[i]}, headers={**headers, "x-request-id": f"r{i}"})
             assert r.status_code == 200, r.text
+            assert r.headers.get_list("x-request-id") == [f"r{i}"]  # the caller's id, once (Ray's proxy adds it too)
             return i, r.json(), r.headers["x-gensafe-replica"]
 
         start = time.perf_counter()

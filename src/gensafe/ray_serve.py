@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -42,6 +43,7 @@ __all__ = ["GensafeReplica", "application", "serve_args", "main"]
 log = logging.getLogger("gensafe.ray_serve")
 
 REPLICA_HEADER = b"x-gensafe-replica"
+_REQUEST_ID = b"x-request-id"
 
 
 def serve_args(argv: Sequence[str] = ()) -> argparse.Namespace:
@@ -67,9 +69,14 @@ class _ReplicaHeader:
             await self.app(scope, receive, send)  # lifespan passes through untouched
             return
 
+        # Ray's proxy gives every request an x-request-id (the caller's or its own) and appends it to every response;
+        # the app echoes the same id, so the replica drops its copy: one header, one id in both logs
+        proxied = any(k == _REQUEST_ID for k, _ in scope.get("headers", ()))
+
         async def send_named(message: dict) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", []), (REPLICA_HEADER, self.replica)]
+                headers = [(k, v) for k, v in message.get("headers", []) if not (proxied and k.lower() == _REQUEST_ID)]
+                message["headers"] = [*headers, (REPLICA_HEADER, self.replica)]
             await send(message)
 
         await self.app(scope, receive, send_named)
@@ -161,9 +168,20 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"{args.host}; use --allow-unauthenticated to do it anyway", file=sys.stderr)
         return 2
     app = application(args, replicas=ours.replicas, num_cpus=ours.num_cpus, num_gpus=ours.num_gpus)
+    # SIGTERM (kill, systemd, Kubernetes) stops like Ctrl-C, so replicas drain their in-flight requests
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     ray.init(address=ours.address)
-    serve.start(http_options={"host": args.host, "port": args.port})
-    serve.run(app, name=ours.name, route_prefix="/", blocking=True)
+    try:
+        serve.start(http_options={"host": args.host, "port": args.port})
+        serve.run(app, name=ours.name, route_prefix="/", blocking=True)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if ours.address is None:
+            serve.shutdown()  # our own local Ray: stop everything
+            ray.shutdown()
+        else:
+            serve.delete(ours.name)  # a shared cluster: remove only our application
     return 0
 
 
