@@ -407,7 +407,7 @@ def test_scan_csv_bare_cr_huge_field_and_bad_bytes(clf, tmp_path):
 def test_csv_records_match_the_csv_module_on_well_formed_input():
     import csv as csv_module
 
-    from gensafe.scan import _CsvRecords, _Lines
+    from gensafe.readers import _CsvRecords, _Lines
 
     cases = ['a,b\r\n', '"ab"cd,e\n', 'ab"cd,e\n', '"a""b",c\n', ' "x",y\n', '"",\n', 'a,"b\nc",d\n',
              'a,"b\r\nc"\r\n', ',,\n', '"x,y",z', 'é,"多\n行",\n', '"a"\n"b"\n', '\n""\n\r\nx\n']
