@@ -202,19 +202,7 @@ def test_scan_resume_scores_only_unfinished_rows(clf, jsonl_input, tmp_path):
     scan_file(clf, jsonl_input, out, id_field="id", chunk=8, progress=False)
     reference = out.read_text()
     _keep_lines(out, 20)
-
-    class Counting:
-        def __init__(self, inner):
-            self.inner, self.texts = inner, []
-
-        def __getattr__(self, name):
-            return getattr(self.inner, name)
-
-        def predict(self, texts, role=None):
-            self.texts += texts
-            return self.inner.predict(texts, role=role)
-
-    counting = Counting(clf)
+    counting = _Counting(clf)
     stats = scan_file(counting, jsonl_input, out, id_field="id", chunk=8, progress=False)
     assert (stats.skipped, stats.rows) == (20, 30)
     assert len(counting.texts) == 30 and counting.texts[0] == TINY_CORPUS[20 % len(TINY_CORPUS)] + " 20"
