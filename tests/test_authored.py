@@ -76,5 +76,5 @@ def test_problems_and_near_duplicates():
     assert authored.problems(good) == []
     assert authored.problems({**good, "label": "harmful"}) == ["risk 'none'"]
     assert authored.problems({**good, "lang": "fr"}) == ["lang 'fr'"]
-    assert authored.near_duplicates(["How do I report a phone scam?", "how do i report a phone scam", "hi"]) == \
+    assert authored.neardup.pairs(["How do I report a phone scam?", "how do i report a phone scam", "hi"]) == \
         [(0, 1, 1.0)]

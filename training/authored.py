@@ -35,11 +35,13 @@ import json
 import random
 import re
 import sys
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import neardup  # noqa: E402
 
 AUTHORED_DIR = Path(__file__).resolve().parent / "data" / "authored"
 QC_DIR = AUTHORED_DIR / "qc"
@@ -81,31 +83,6 @@ def problems(item: dict[str, Any]) -> list[str]:
     if not str(item["form"]).strip() or not str(item["group"]).strip():
         out.append("empty form or group")
     return out
-
-
-def shingles(text: str, n: int = 4) -> set[str]:
-    """Character n-grams of the folded text (NFKC, lower case, no whitespace/punctuation)."""
-    t = re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text).lower())
-    return {t[i:i + n] for i in range(max(1, len(t) - n + 1))} if t else set()
-
-
-def near_duplicates(texts: list[str], threshold: float = 0.6, n: int = 4) -> list[tuple[int, int, float]]:
-    """Pairs (i, j, jaccard) of texts whose character n-gram Jaccard similarity is ≥ threshold.
-
-    Exact for the sizes authored here (an inverted index over shingles limits the pairs compared).
-    """
-    sh = [shingles(t, n) for t in texts]
-    index: dict[str, list[int]] = defaultdict(list)
-    pairs = []
-    for i, s in enumerate(sh):
-        cand = Counter(j for g in s for j in index[g])
-        for j, common in cand.items():
-            union = len(s) + len(sh[j]) - common
-            if union and common / union >= threshold:
-                pairs.append((j, i, common / union))
-        for g in s:
-            index[g].append(i)
-    return pairs
 
 
 def item_id(text: str) -> str:
@@ -186,16 +163,12 @@ def agreement(items: list[dict[str, Any]], labels: dict[str, dict[str, Any]]) ->
 def dedup(shared: Path | None) -> dict[str, Any]:
     """Drop near-duplicates (character 4-gram Jaccard ≥ 0.6): within the authored set (the later item of a pair goes)
     and against every row of the shared data's default build. Rewrites the files; returns the counts."""
-    sys.path.insert(0, str(Path(__file__).resolve().parent))
-    import neardup
-
     items = load()
     texts = [i["text"] for i in items]
     first: dict[str, int] = {}
     exact = set()  # exact duplicates after folding, symbol-only texts (emoji) included: n-grams cannot see those
     for k, t in enumerate(texts):
-        key = neardup.fold(t) or "".join(unicodedata.normalize("NFKC", t).split())
-        if first.setdefault(key, k) != k:
+        if first.setdefault(neardup.exact_key(t), k) != k:
             exact.add(k)
     inner = {j for _, j, _ in neardup.pairs(texts)} | exact
     outer: set[int] = set()
@@ -371,7 +344,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{path.name}:{n}: {prob}")
                 bad += 1
         texts = [i["text"] for _, i in items]
-        for a, b, jac in near_duplicates(texts, args.threshold):
+        for a, b, jac in neardup.pairs(texts, args.threshold):
             print(f"{path.name}: near-duplicate lines {items[a][0]} and {items[b][0]} (jaccard {jac:.2f})")
             bad += 1
         c = Counter(i["label"] for _, i in items)

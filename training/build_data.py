@@ -51,10 +51,7 @@ _HELD_OUT = {"test": 2, "dev": 1, "train": 0}
 COLUMNS = ("text", "lang", "role", "labels", "known", "source", "licence", "also_in", "group", "detail", "v1_unseen")
 
 
-def normalise(text: str) -> str:
-    """Key for near-exact duplicates: NFKC, lower case, no whitespace or punctuation — or, for a text made only of
-    symbols (emoji, kaomoji, punctuation), its NFKC form without whitespace, so such texts are kept, not dropped."""
-    return neardup.fold(text) or "".join(clean_text(text).split())
+normalise = neardup.exact_key  # the key rows are deduplicated by (kept under this name for callers and tests)
 
 
 def stratum_key(row: dict[str, Any]) -> tuple[str, str]:

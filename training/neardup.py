@@ -35,6 +35,18 @@ def fold(text: str) -> str:
     return _FOLD.sub("", unicodedata.normalize("NFKC", text).lower())
 
 
+def exact_key(text: str) -> str:
+    """Key for exact and normalised duplicates: the folded text — or, for a text made only of symbols (emoji,
+    kaomoji, punctuation), its cleaned form without whitespace, so such texts are compared, not dropped.
+
+    >>> exact_key("Hello, World!") == exact_key("hello world"), exact_key(" 😊 ")
+    (True, '😊')
+    """
+    from gensafe.text import clean_text
+
+    return fold(text) or "".join(clean_text(text).split())
+
+
 @lru_cache(maxsize=1 << 18)
 def shingles(text: str, n: int = N) -> frozenset[str]:
     """Character n-grams of the folded text (the whole folded text when it is shorter than n)."""

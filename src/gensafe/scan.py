@@ -40,6 +40,7 @@ __all__ = ["ScanStats", "scan_file", "scan_settings", "read_rows", "detect_forma
 
 from .readers import READER_VERSION as _READER
 from .readers import _check_format, _parse, detect_format, read_rows
+from .text import _SURROGATE  # the one pattern for a lone surrogate (text.replace_surrogates uses it too)
 
 
 @dataclasses.dataclass
@@ -62,7 +63,6 @@ class ScanStats:
 
 
 # -- output: always valid UTF-8 and strict JSON ---------------------------------------------------------------------
-_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
 def _escape_surrogate(m: re.Match[str]) -> str:
