@@ -1,8 +1,6 @@
-"""Shared pieces of the benchmark scripts: the subject model, the text sample, timing and the record format.
+"""Shared pieces of the benchmark scripts: the text sample, timing, the environment record and the row format.
 
-The subject is rebuilt from a training run folder (``runs/default``: its config, safetensors checkpoint and
-manifest), so gensafe's ONNX graphs and the plain-PyTorch baseline hold the *same weights*. Without a run folder
-a base encoder with a random head stands in (same shapes, so the same speed; decisions are then meaningless).
+The PyTorch baseline of the CPU and GPU suites is rebuilt from the model folder itself (``torch_baseline.py``).
 """
 
 from __future__ import annotations
@@ -13,7 +11,6 @@ import platform
 import random
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -103,54 +100,6 @@ def sample_texts(n: int = 512, seed: int = 0) -> list[str]:
             text = "".join(parts) + "。"
         texts.append(text)
     return texts
-
-
-def build_subject(run: str | None, encoder: str | None, layers: str = "every2", tiny: bool = False) -> dict[str, Any]:
-    """The torch model and a temporary gensafe folder (fp32 + int8 ONNX) exported from it, with the same weights."""
-    import torch
-    from transformers import AutoModel, BertConfig, BertModel
-
-    from gensafe.build.export import write_model_folder
-    from gensafe.build.modeling import MeanPoolClassifier
-    from trim import keep_layers, parse_layers
-
-    thresholds = None
-    if tiny:
-        from gensafe.build.testing import build_tiny_tokenizer
-
-        tmp = Path(tempfile.mkdtemp(prefix="gensafe-bench-"))
-        tokenizer = build_tiny_tokenizer(tmp / "tokenizer.json", vocab_size=300)
-        enc = BertModel(BertConfig(vocab_size=300, hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
-                                   intermediate_size=64), add_pooling_layer=False)
-        labels, max_tokens, prefix, name = ["A.1.6", "A.1.8"], 64, "query: ", "tiny-random"
-    else:
-        if run:
-            cfg = json.loads((Path(run) / "train_config.json").read_text())
-            manifest = json.loads((Path(run) / "model" / "manifest.json").read_text())
-            encoder, layers = encoder or cfg["base_model"], cfg["layers"]
-            labels, max_tokens, prefix = manifest["labels"], manifest["max_tokens"], manifest["text_prefix"]
-            thresholds, name = manifest["thresholds"], manifest["name"]
-        else:
-            labels, max_tokens, prefix, name = ["A.1.6", "A.1.8", "A.2.5"], 128, "query: ", "random-head"
-        enc = AutoModel.from_pretrained(encoder, add_pooling_layer=False)
-        kept = parse_layers(layers, enc.config.num_hidden_layers)
-        if kept:
-            keep_layers(enc, kept)
-        tokenizer = Path(encoder) / "tokenizer.json"
-    model = MeanPoolClassifier(enc, num_labels=len(labels)).eval()
-    if run and not tiny:
-        from safetensors.torch import load_file
-
-        model.load_state_dict(load_file(str(Path(run) / "checkpoint" / "model.safetensors")))
-    folder = Path(tempfile.mkdtemp(prefix="gensafe-bench-model-"))
-    thresholds = thresholds or {"balanced": {c: 0.5 for c in labels}}
-    write_model_folder(folder, model, tokenizer, name=name, labels=labels, thresholds=thresholds,
-                       precisions=("fp32", "int8"), max_tokens=max_tokens, window_overlap=min(16, max_tokens // 4),
-                       text_prefix=prefix,
-                       default_operating_point="balanced" if "balanced" in thresholds else next(iter(thresholds)))
-    torch.set_grad_enabled(False)
-    return {"model": model, "folder": folder, "tokenizer": tokenizer, "labels": labels, "max_tokens": max_tokens,
-            "prefix": prefix, "name": name, "trained": bool(run) and not tiny}
 
 
 def write_rows(rows: list[dict[str, Any]], path: Path) -> None:

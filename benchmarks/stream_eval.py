@@ -1,14 +1,15 @@
 """How early StreamGuard catches unsafe answers, and what it costs per delta.
 
-Unsafe and safe *responses* of the training split (JADE-DB v3 unsafe answers, Do-Not-Answer harmful answers,
-DiaSafety, copyright-evals …) are streamed into :class:`gensafe.streaming.StreamGuard` in small deltas, as an LLM
-would send them. Reported: share of unsafe answers flagged before their last character, characters (and share of the
-answer) read at the first flag, share flagged by the final whole-text verdict, false flags on safe answers, and the
-latency added per delta.
+Unsafe and safe *responses* of the group-split test rows (never the training split; JADE-DB v3 unsafe answers,
+Do-Not-Answer harmful answers, DiaSafety, copyright-evals …) are streamed into
+:class:`gensafe.streaming.StreamGuard` in small deltas, as an LLM would send them. Reported: share of unsafe
+answers flagged before their last character, characters (and share of the answer) read at the first flag, share
+flagged by the final whole-text verdict, false flags on safe answers, and the latency added per delta.
 
 Usage::
 
-    python benchmarks/stream_eval.py --model default --data $GENSAFE_DATA --n 400
+    python benchmarks/stream_eval.py --model default --built runs/data/default --n 400   # a built dataset
+    python benchmarks/stream_eval.py --model default --data $GENSAFE_DATA --n 400       # build it from the sources
 """
 
 from __future__ import annotations
@@ -44,19 +45,33 @@ def stream(clf: gensafe.Classifier, text: str, delta_chars: int) -> dict:
             "delta_seconds": per_delta, "checks": guard.checks}
 
 
-def main(argv: list[str] | None = None) -> int:
+def test_rows(built: str | None, data: str | None) -> list[dict]:
+    """The test split: from a dataset already built (``datasets.load_from_disk``), else built from the sources."""
+    if built and Path(built).exists():
+        import datasets
+
+        return list(datasets.load_from_disk(built)["test"])
     from build_data import build  # training/ is on the path via common
 
+    ds, _card, _ = build(data, "default")
+    return list(ds["test"])
+
+
+def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--model", default="default")
     p.add_argument("--data", default=os.environ.get("GENSAFE_DATA"))
+    p.add_argument("--built", default="runs/data/default", help="a built dataset folder (its test split is used)")
+    p.add_argument("--unseen-only", action="store_true",
+                   help="only rows marked v1_unseen (a test split built after v1 was trained may share groups with "
+                        "v1's training rows)")
     p.add_argument("--n", type=int, default=400, help="unsafe answers (and as many safe ones) to stream")
     p.add_argument("--delta-chars", type=int, default=6)
     p.add_argument("--out", type=Path, default=Path(__file__).with_name("results") / "stream_eval.json")
     args = p.parse_args(argv)
     clf = gensafe.load(args.model, device="cpu")
-    ds, _card, _ = build(args.data, "default")
-    rows = [r for r in ds["train"] if r["role"] == "response" and len(r["text"]) >= 40]
+    rows = [r for r in test_rows(args.built, args.data) if r["role"] == "response" and len(r["text"]) >= 40
+            and (not args.unseen_only or r.get("v1_unseen", False))]
     rng = random.Random(0)
     unsafe = [r for r in rows if set(r["labels"]) & set(clf.labels)]
     safe = [r for r in rows if not r["labels"]]
@@ -69,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     early = [x for x in caught if x["first_flag_char"] < x["length"]]
     deltas = np.concatenate([x["delta_seconds"] for x in u + s]) * 1000
     result = {
-        "model": clf.name, "precision": clf.precision, "operating_point": clf.manifest.default_operating_point,
+        "model": clf.name, "precision": clf.precision, "split": "test", "unseen_only": args.unseen_only,
+        "operating_point": clf.manifest.default_operating_point,
         "unsafe_answers": len(u), "safe_answers": len(s), "delta_chars": args.delta_chars,
         "sources": sorted({r["source"] for r in unsafe}),
         "flagged_while_streaming": len(caught) / len(u),

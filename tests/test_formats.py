@@ -163,7 +163,8 @@ def test_repr_is_one_short_line_without_arrays():
     assert text.startswith("Result(5000 texts, ") and len(text) < 200 and "[" not in text and "\n" not in text
     assert repr(r[0]) == "Verdict(flagged: A.1.6 0.900)"
     assert repr(r[1]) == "Verdict(flagged: A.2.4 0.700, top A.2.5 0.950)"  # A.2.5 is higher but switched off
-    assert repr(r[2]) == "Verdict(flagged, top A.1.6 0.000, 1 keyword hit (A.4.2))"
+    # a flagged verdict names its risks, keyword ones included (issue #14)
+    assert repr(r[2]) == "Verdict(flagged: A.4.2, top A.1.6 0.000, 1 keyword hit (A.4.2))"
     assert repr(make(hits=True, mode="both")[0]) == "Verdict(not flagged, over threshold: A.1.6 0.900)"
     assert repr(Result(np.zeros((1, 0), np.float32), (), np.zeros(0, np.float32))) == \
         "Result(1 text, 0 flagged, 0 of 31 risks scored)"

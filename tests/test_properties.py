@@ -220,10 +220,10 @@ def test_normalise_offsets_point_into_the_original_text(text):
     assert offsets == sorted(offsets) and all(0 <= o < len(text) for o in offsets)
     for c, o in zip(norm, offsets, strict=True):
         assert c.isalnum() or kw._is_cjk(c)  # separators, punctuation, emoji and zero-width characters are dropped
-        # the character came from text[o]: folding that one character (with its Chinese simplification) gives it
+        # the character came from text[o]: folding that one character gives it (a Chinese character may come from a
+        # phrase rule applied across the whole folded text, issue #14: 回 覆 -> 回复)
         src = text[o]
-        assert c in (unicodedata.normalize("NFKC", src).lower() + unicodedata.normalize(
-            "NFKC", kw._t2s().convert(src)).lower()), (c, src)
+        assert c in kw.fold(src).text or (kw._is_cjk(c) and kw._is_cjk(kw.fold(src).text[:1])), (c, src)
     assert kw.normalise(norm)[0] == norm  # folding is idempotent
 
 

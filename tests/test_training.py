@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import gensafe
+from gensafe.taxonomy import RISK_CODES
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "training"))
@@ -467,3 +468,41 @@ def test_measure_lengths(tmp_path, tiny_base):
     groups = measure(tmp_path / "data", tiny_base)["groups"]
     assert groups["all"]["n"] == 2 and groups["zh/prompt"]["fits_64"] == 1.0
     assert groups["en/response"]["fits_64"] == 0.0 and groups["en/response"]["p50"] > 64  # not truncated
+
+
+def test_harm_risk_with_frozen_cache_trains_selects_and_resumes_exactly(tmp_path, tiny_base, tiny_data, capsys):
+    """The v2 recipe on tiny data: harm + risk heads, frozen cached lower layer, length buckets, held-out-source
+    selection; every one of the 31 risks scored; the verdict is P(unsafe) at one shared threshold; exact resume."""
+    import torch
+
+    v2 = ("architecture=harm-risk", "freeze_layers=1", "length_buckets=true", 'select_sources=["COLDataset"]',
+          "select_every=10", "select_rows=50", "layers=all")
+    out = tmp_path / "v2"
+    assert _train(tiny_data, tiny_base, out, "max_steps=30", "pause_after=10", *v2) is None
+    assert _train(tiny_data, tiny_base, out, "max_steps=30", *v2) == out / "model"
+    printed = capsys.readouterr().out
+    assert "resumed from step 10 of 30" in printed and printed.count("selection: ") == 3
+    clf = gensafe.load(out / "model", device="cpu")
+    m = clf.manifest
+    assert set(clf.labels) == set(RISK_CODES) and m.provenance["architecture"] == "harm-risk"
+    assert "COLDataset" not in {d["name"] for d in m.provenance["datasets"]}  # the held-out selection source
+    selection = m.provenance["selection"]
+    assert [e["step"] for e in selection["log"]] == [10, 20, 30]
+    assert selection["selected"]["selection"] == max(e["selection"] for e in selection["log"])
+    for point in m.thresholds.values():  # one threshold on P(unsafe) shared by every risk
+        assert len(set(point.values())) == 1
+    r = clf.predict(ZH_BAD + ZH_OK)
+    # the top risk's score is P(unsafe): flagged exactly when it reaches the shared threshold
+    assert np.array_equal(r.flagged, r.scores.max(axis=1) >= clf.thresholds[0])
+
+    # exact resume: the same weights whether or not the run stopped
+    straight = tmp_path / "straight"
+    stopped = tmp_path / "stopped"
+    assert _train(tiny_data, tiny_base, straight, "max_steps=12", "pause_after=11", *v2) is None
+    assert _train(tiny_data, tiny_base, stopped, "max_steps=12", "pause_after=4", *v2) is None
+    assert _train(tiny_data, tiny_base, stopped, "max_steps=12", "pause_after=7", *v2) is None
+    a, b = _checkpoint(straight), _checkpoint(stopped)
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    frozen = [k for k in a if k.startswith("model:encoder.encoder.layer.0.") or "embeddings" in k]
+    initial = _checkpoint(out)  # frozen weights never move
+    assert frozen and all(torch.equal(a[k], initial[k]) for k in frozen if k in initial)

@@ -150,3 +150,39 @@ def expected_calibration_error(y: np.ndarray, p: np.ndarray, mask: np.ndarray, b
         if sel.any():
             ece += sel.mean() * abs(yv[sel].mean() - pv[sel].mean())
     return float(ece)
+
+
+def choose_unsafe_thresholds(
+    unsafe: np.ndarray, p_unsafe: np.ndarray, labels: list[str], target_recall: float = 0.9,
+    target_precision: float = 0.9,
+) -> tuple[dict[str, dict[str, float]], dict[str, Any]]:
+    """Operating points of a harm-risk model: one threshold on P(unsafe) per point, shared by every risk (a risk's
+    score is at most P(unsafe) and the top risk's equals it, so "any risk flagged" is "P(unsafe) >= t").
+
+    ``strict``: highest threshold with dev recall >= ``target_recall``; ``balanced``: best dev F1; ``loose``: lowest
+    threshold with dev precision >= ``target_precision``. Ordered, clipped to [0.02, 0.98]; unmet targets are noted
+    under ``"unsafe"``.
+
+    Example:
+        >>> points, notes = choose_unsafe_thresholds(np.array([0, 0, 1, 1]), np.array([0.1, 0.4, 0.35, 0.8]), ["A.1.1"])
+        >>> points["strict"]["A.1.1"], points["loose"]["A.1.1"]
+        (0.35, 0.8)
+    """
+    y = np.asarray(unsafe).astype(int)
+    p = np.asarray(p_unsafe, dtype=np.float64)
+    balanced = threshold_best_f(y, p)
+    strict = min(threshold_for_recall(y, p, target_recall), balanced)
+    loose = max(threshold_for_precision(y, p, target_precision), balanced)
+    chosen = {k: float(np.clip(v, _LOW, _HIGH)) for k, v in (("strict", strict), ("balanced", balanced),
+                                                              ("loose", loose))}
+    missed = [f"{k} threshold {v:.4f} clipped to {chosen[k]:.2f}" for k, v in
+              (("strict", strict), ("balanced", balanced), ("loose", loose)) if chosen[k] != v]
+    rec = float((p[y == 1] >= chosen["strict"]).mean()) if (y == 1).any() else 0.0
+    flagged = p >= chosen["loose"]
+    prec = float(y[flagged].mean()) if flagged.any() else 0.0
+    if rec < target_recall:
+        missed.append(f"strict recall target {target_recall:.2f} not met (dev recall {rec:.3f})")
+    if prec < target_precision:
+        missed.append(f"loose precision target {target_precision:.2f} not met (dev precision {prec:.3f})")
+    points = {k: {c: v for c in labels} for k, v in chosen.items()}
+    return points, ({"unsafe": "; ".join(missed)} if missed else {})

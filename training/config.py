@@ -33,6 +33,26 @@ class TrainConfig:
         out: Output folder: checkpoints, the gensafe model folder (``out/model``) and the evaluation report.
         name: Model name written into the manifest.
         layers: Encoder layers to keep: ``all``, ``every2`` or ``"0,1,2"`` (depth reduction before fine-tuning).
+        architecture: ``mean-pool`` (v1: one independent logit per risk, masked BCE) or ``harm-risk`` (v2: one
+            P(unsafe) trained on every row plus a softmax over the risks trained on unsafe rows; every risk scored;
+            see ``gensafe.build.modeling.HarmRiskClassifier``).
+        freeze_layers: ``harm-risk`` only: the embeddings and this many lower layers stay frozen and their outputs
+            are computed once and cached (``training/frozen.py``), so a step runs only the upper layers. 0 = train
+            every layer (no cache: what a GPU host would do).
+        risk_loss_weight: ``harm-risk`` only: weight of the risk head's cross-entropy beside the harm loss.
+        length_buckets: Draw batches of similar token length (cost follows real tokens, not padding).
+        uncapped_sources: Sources exempt from ``max_per_group`` (the project's authored items: the contrast between
+            harmful and topic-matched benign texts is the point of them).
+        balance_safe: A source's safe stratum keeps at least as many rows as its unsafe strata together (capped
+            per stratum, a source with three unsafe strata would otherwise be trained at 3:1 unsafe, and its
+            ordinary benign rows flagged).
+        exclude_sources: Sources not trained on at all (e.g. a one-sided source whose every row is unsafe: alone it
+            teaches that mentioning a group is harm).
+        select_sources: Sources left out of training whose train + dev rows form the held-out-source selection set:
+            the kept weights are those of the evaluation step with the best mean of dev ROC-AUC and held-out-source
+            ROC-AUC of P(unsafe) (``harm-risk``). Their test rows stay in the test split (unseen sources).
+        select_every: Evaluate for selection every N steps (a multiple of ``checkpoint_every`` keeps resumes exact).
+        select_rows: Rows sampled (seeded) from dev and from the held-out sources for each selection evaluation.
         labels: Risk codes for the head; empty = every risk with at least ``min_train_positives`` training positives.
         min_train_positives: Support needed for a risk to get a head output (a risk never trained gets no score).
         max_tokens: Tokens per window during training and in the exported model.
@@ -82,6 +102,16 @@ class TrainConfig:
     name: str = "gensafe-zh-en"
     layers: str = "all"
     labels: list[str] = field(default_factory=list)
+    architecture: str = "mean-pool"
+    freeze_layers: int = 0
+    risk_loss_weight: float = 1.0
+    length_buckets: bool = False
+    uncapped_sources: list[str] = field(default_factory=list)
+    balance_safe: bool = False
+    exclude_sources: list[str] = field(default_factory=list)
+    select_sources: list[str] = field(default_factory=list)
+    select_every: int = 0
+    select_rows: int = 4000
     min_train_positives: int = 80
     max_tokens: int = 128
     window_overlap: int = 16

@@ -114,6 +114,10 @@ def evaluate(clf: gensafe.Classifier, ds: Any, split: str = "test", unseen_colum
               "public en": (source != AUTHORED) & (lang == "en"), "authored": source == AUTHORED,
               "authored zh": (source == AUTHORED) & (lang == "zh"),
               "authored en": (source == AUTHORED) & (lang == "en")}
+    # the form of a text must not decide its label: benign questions (prompts) must not be flagged for being
+    # questions about a topic, harmful statements (content) must not be missed for not being requests
+    role = np.array(rows["role"])
+    slices.update({f"public {r}s": (source != AUTHORED) & (role == r) for r in ("prompt", "response", "content")})
     for point, th in thresholds.items():
         flags = scores >= th
         flagged = flags.any(axis=1)  # what the user sees: any risk over its threshold

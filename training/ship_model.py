@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from evaluate import headline_table, pct, suites_markdown, write_report  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-BUDGET_MB = 60
+BUDGET_MB = 80
 
 
 def _count(n: int | None) -> str:
@@ -83,6 +83,10 @@ def quality_section(manifest: ModelManifest, metrics: dict) -> list[str]:
     lines += ["", "Public-source rows beside the project's authored rows (a gain only on the project's own writing "
               "shows up here):", ""]
     lines += headline_table(metrics, ("public zh", "public en", "authored zh", "authored en"))
+    lines += ["", "By form (public rows): prompts are mostly questions and requests, content mostly statements and "
+              "comments, responses are model answers. A model that learnt form instead of harm flags benign prompts "
+              "or misses harmful statements:", ""]
+    lines += headline_table(metrics, ("public prompts", "public responses", "public contents"))
     lines += ["", "### External suites (at `" + default + "`)", ""]
     lines += suites_markdown(metrics.get("suites", {}), default, list(manifest.labels))
     lines += [f"### Per risk — masked (operating point `{default}`; risks with ≥ 50 examples)", "",
@@ -97,6 +101,8 @@ def quality_section(manifest: ModelManifest, metrics: dict) -> list[str]:
     small = [f"{c} ({m['support']})" for c, m in per.items() if m["support"] < 50]
     if small:
         lines += ["", "Fewer than 50 examples (EVALUATION.md has them; too noisy to quote): " + ", ".join(small) + "."]
+    if manifest.provenance.get("architecture") == "harm-risk":
+        return lines + harm_risk_points(manifest, metrics)
     lines += ["", "### Operating points and their targets", "",
               "`strict` promises recall ≥ 90 % per risk, `loose` precision ≥ 90 % per risk, `balanced` the best F1 "
               "(thresholds chosen on dev). Where a promise does not hold on the evaluated rows (masked per-risk "
@@ -118,6 +124,66 @@ def quality_section(manifest: ModelManifest, metrics: dict) -> list[str]:
     return lines + [""]
 
 
+def harm_risk_points(manifest: ModelManifest, metrics: dict) -> list[str]:
+    """The operating points of a harm-risk model: one P(unsafe) threshold each, what it was chosen for on dev, what
+    it gives on the evaluated rows."""
+    lines = ["", "### Operating points (one threshold on P(unsafe) each, chosen on dev)", "",
+             "`strict`: recall ≥ 90 % on dev; `balanced` (default): best dev F1; `loose`: precision ≥ 90 % on dev.", "",
+             "| point | threshold | P | R | F1 | safe texts flagged % |", "|---|---:|---:|---:|---:|---:|"]
+    for point in ("strict", "balanced", "loose"):
+        m = metrics["points"].get(point, {}).get("binary", {}).get("all")
+        if m:
+            t = next(iter(manifest.thresholds[point].values()))
+            lines.append(f"| {point} | {t:.3f} | {pct(m['precision'])} | {pct(m['recall'])} | {pct(m['f1'])} | "
+                         f"{pct(m['false_positive_rate'])} |")
+    notes = manifest.provenance.get("threshold_notes", {})
+    if notes:
+        lines += ["", "Calibration notes recorded in the manifest: " + "; ".join(notes.values()) + "."]
+    return lines + [""]
+
+
+def head_line(manifest: ModelManifest) -> str:
+    """What the head is and how a verdict is made, by architecture."""
+    window = (f"Window {manifest.max_tokens} tokens with {manifest.window_overlap}-token overlap; longer texts are "
+              f"scored as the max over windows. Text prefix `{manifest.text_prefix!r}`.")
+    if manifest.provenance.get("architecture") == "harm-risk":
+        train = manifest.provenance.get("train", {})
+        return ("* Heads (harm first, then which risk): mean pooling → a **harm head**, P(unsafe), trained on every "
+                "row of every source, and a **risk head**, a softmax over the 31 risks trained on unsafe rows. "
+                "Risk r's score is P(unsafe) × P(r | unsafe) / max_j P(j | unsafe), so the top risk's score "
+                "*is* P(unsafe) and, at an operating point (one threshold shared by every risk), a text is flagged "
+                "exactly when P(unsafe) reaches it; other risks are reported when the risk head gives them "
+                "at least threshold / P(unsafe) of the top risk's weight. "
+                "Per-risk and per-family policy overrides apply to these scores. "
+                f"Lower {train.get('freeze_layers', 0)} layers and the embeddings were frozen in training "
+                "(their outputs cached once; `training/frozen.py`). " + window)
+    return (f"* Head: mean pooling → linear, {len(manifest.labels)} sigmoid outputs (multi-label). " + window)
+
+
+def selection_section(prov: dict, metrics: dict, point: str) -> list[str]:
+    """How the kept weights were chosen (dev + sources never trained on), and those sources' test rows."""
+    selection = prov.get("selection")
+    if not selection:
+        return []
+    sources = selection["sources"]
+    lines = ["## How the kept weights were chosen", "",
+             f"Never trained on: {', '.join(sources)}. Every {prov['config'].get('select_every')} steps the run scored "
+             "P(unsafe) on a seeded sample of dev rows and on a sample of those sources' train + dev rows (ROC-AUC), "
+             "and kept the step with the best mean of the two (never the test split):", "",
+             "| step | dev ROC-AUC | held-out sources ROC-AUC | mean |", "|---:|---:|---:|---:|"]
+    for e in selection["log"]:
+        mark = " **kept**" if e["step"] == selection["selected"]["step"] else ""
+        lines.append(f"| {e['step']}{mark} | {e['dev']:.4f} | {e['held_out_sources']:.4f} | {e['selection']:.4f} |")
+    by_source = metrics["points"][point].get("by_source", {})
+    rows = [(s, by_source[s]) for s in sources if s in by_source]
+    if rows:
+        lines += ["", "Their test rows (sources the model never saw), at `" + point + "`:", "",
+                  "| source | rows | P | R | F1 | safe rows flagged % |", "|---|---:|---:|---:|---:|---:|"]
+        lines += [f"| {s} | {m.get('n', '?')} | {pct(m['precision'])} | {pct(m['recall'])} | {pct(m['f1'])} | "
+                  f"{pct(m['false_positive_rate'])} |" for s, m in rows]
+    return lines + [""]
+
+
 def card(manifest: ModelManifest, metrics: dict, bench: dict | None, size_mb: float,
          holdouts: Sequence[Path] = (), cautions: Sequence[str] = ()) -> str:
     prov = manifest.provenance
@@ -135,17 +201,16 @@ def card(manifest: ModelManifest, metrics: dict, bench: dict | None, size_mb: fl
         f"({base.get('upstream', {}).get('licence', 'see base folder')}), rebuilt offline from PyPI wheels "
         f"(`training/build_base_encoder.py`), vocabulary trimmed to "
         f"{_count(base.get('trim', {}).get('kept_pieces'))} zh/en pieces, layers kept {prov.get('layers_kept')}.",
-        f"* Head: mean pooling → linear, {len(manifest.labels)} sigmoid outputs (multi-label). Window "
-        f"{manifest.max_tokens} tokens with {manifest.window_overlap}-token overlap; longer texts are scored as the "
-        f"max over windows. Text prefix `{manifest.text_prefix!r}`.",
+        head_line(manifest),
         "* Files: " + ", ".join(f"`{f}` ({p}; {prov.get('parity', {}).get(p, {}).get('storage', p)})"
                                 for p, f in manifest.onnx.items())
         + f", `tokenizer.json`; {size_mb:.1f} MB in all, sha256 of each in `manifest.json`."
         + (" Derived on first use and cached (hash-checked): " + ", ".join(
             f"{t} from {s}" for t, s in manifest.derive.items()) + "." if manifest.derive else ""),
-        "* Trained with `python training/train.py --config training/configs/default.toml`"
-        + (f", then resumed with `max_steps={cfg['max_steps']}` (a second epoch, learning-rate schedule restarted; "
-           "see training/README.md)" if cfg.get("max_steps") else "")
+        ("* Trained with `" + prov["train"]["command"] + "`" if prov.get("train", {}).get("command") else
+         "* Trained with `python training/train.py --config training/configs/default.toml`"
+         + (f", then resumed with `max_steps={cfg['max_steps']}` (a second epoch, learning-rate schedule restarted; "
+            "see training/README.md)" if cfg.get("max_steps") else ""))
         + f" ({prov.get('train', {}).get('steps')} steps, batch {cfg.get('batch_size')}, "
         f"{prov.get('train', {}).get('seconds')} s on {prov.get('train', {}).get('device')}, torch "
         f"{prov.get('train', {}).get('torch')}).", "",
@@ -161,9 +226,15 @@ def card(manifest: ModelManifest, metrics: dict, bench: dict | None, size_mb: fl
     lines += ["| risk | name | training positives |", "|---|---|---:|"]
     for c in manifest.labels:
         lines.append(f"| {c} | {risk(c).en} | {_count(prov.get('train_support', {}).get(c))} |")
-    lines += ["", "**Not covered by the classifier** (no real training support in licence-clean data; the model emits "
-              "no score for them — use the keyword tier, a research build, or your own data): "
-              + ", ".join(f"{c} {risk(c).en}" for c in uncovered) + ".", ""]
+    if uncovered:
+        lines += ["", "**Not covered by the classifier** (no real training support in licence-clean data; the model "
+                  "emits no score for them — use the keyword tier, a research build, or your own data): "
+                  + ", ".join(f"{c} {risk(c).en}" for c in uncovered) + ".", ""]
+    else:
+        lines += ["", "Every one of the 31 risks gets a score. Risks with few training positives are learnt mostly "
+                  "from the project's authored items (`training/data/authored/CARD.md`): their attribution is the "
+                  "least tested part of the model.", ""]
+    lines += selection_section(prov, metrics, default)
     lines += quality_section(manifest, metrics)
     if holdouts:
         lines += holdout_section(holdouts, metrics, default)
@@ -203,12 +274,15 @@ def card(manifest: ModelManifest, metrics: dict, bench: dict | None, size_mb: fl
                      f"decisions equal the torch model's on only {100 * int8['decision_agreement']:.1f}% of test texts "
                      "(target 99.5 %): dynamic int8 activations are quantised per batch, so a score near a threshold "
                      "can move with the other texts in the batch. The default graph computes in fp32 and does not.")
+    if any(c not in manifest.labels for c in RISK_CODES):
+        lines += ["* Risks listed as not covered get no score; the keyword tier (`gensafe.keywords`) and the TC260 "
+                  "keyword floors are the stop-gap for A.1.1–A.1.5.",
+                  "* A.1.2 is learnt mostly from English questions a Chinese model refused (deccp): it flags "
+                  "politically sensitive questions, which is what TC260 asks, but few examples back it."]
     lines += [
-              "* Risks listed as not covered get no score; the keyword tier (`gensafe.keywords`) and the TC260 "
-              "keyword floors are the stop-gap for A.1.1–A.1.5.",
-              "* A.1.2 is learnt mostly from English questions a Chinese model refused (deccp): it flags "
-              "politically sensitive questions, which is what TC260 asks, but few examples back it.",
-              "* A.5 (inaccurate / unreliable answers) needs a reference answer; a text classifier cannot judge it.",
+              "* A.5 (inaccurate / unreliable answers) is judged against a reference in TC260; a text classifier "
+              "sees only the text: its A.5 scores say the text reads like known kinds of unreliable content, not "
+              "that a fact was checked.",
               "* Labels were mapped from public datasets whose categories only approximate TC260's (see "
               "`training/label_map.toml`); scores are evidence for review, not legal findings.",
               "* Test-split figures are in-distribution; independent data will score lower. Check the "

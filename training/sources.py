@@ -350,6 +350,31 @@ READERS: dict[str, Callable[[Path], Iterator[Raw]]] = {
     "ToxiGen-seeds": read_toxigen, "gensafe-authored": read_authored,
 }
 
+# The licence-clean sources added later live in sources_more.py (it imports Raw and the helpers from here). Run as a
+# script, this file is ``__main__``: alias it as ``sources`` so sources_more gets this module, not a second copy.
+sys.modules.setdefault("sources", sys.modules[__name__])
+from sources_more import (  # noqa: E402
+    read_chbias,
+    read_chinese_safetyqa,
+    read_coconot,
+    read_hrde,
+    read_jbb,
+    read_orbench,
+    read_panda,
+    read_smilechat,
+    read_strongreject,
+)
+
+READERS["CoCoNot"] = read_coconot
+READERS["ORBench"] = read_orbench
+READERS["StrongREJECT"] = read_strongreject
+READERS["JBB-Behaviors"] = read_jbb
+READERS["Chinese-SafetyQA"] = read_chinese_safetyqa
+READERS["PANDA"] = read_panda
+READERS["CHBias"] = read_chbias
+READERS["HRDE"] = read_hrde
+READERS["SmileChat"] = read_smilechat
+
 
 # -- discrimination target group ---------------------------------------------------------------------------------------
 # Order matters: the first group whose words occur wins. Used only for rows labelled "A.2.x" by their source.

@@ -45,7 +45,7 @@ from transformers import AutoConfig, AutoModel
 
 import gensafe
 from gensafe.build.export import write_model_folder
-from gensafe.build.modeling import MeanPoolClassifier, max_over_windows, text_logits, text_windows
+from gensafe.build.modeling import ARCHITECTURES, max_over_windows, text_logits, text_windows
 from gensafe.engine import sigmoid
 from gensafe.taxonomy import RISK_CODES
 from gensafe.windows import WindowEncoder, pad_batch
@@ -53,9 +53,17 @@ from gensafe.windows import WindowEncoder, pad_batch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_data import build as build_dataset  # noqa: E402
 from build_data import stratum_key  # noqa: E402
-from calibrate import choose_thresholds, expected_calibration_error  # noqa: E402
+from calibrate import choose_thresholds, choose_unsafe_thresholds, expected_calibration_error  # noqa: E402
 from config import TrainConfig  # noqa: E402
 from evaluate import label_matrix, write_report  # noqa: E402
+from frozen import (  # noqa: E402
+    LowerCache,
+    bucketed_batches,
+    cached_text_parts,
+    cached_unsafe_probability,
+    harm_risk_loss,
+    text_parts,
+)
 from trim import keep_layers, parse_layers  # noqa: E402
 
 
@@ -111,7 +119,14 @@ def main(cfg: TrainConfig) -> Path | None:
         sys.exit("the dev split is empty: thresholds are chosen on dev. Give more (or more varied) data: splits keep "
                  "whole groups of near-duplicate texts together (see build_data.py)")
     (out / "DATA_CARD.md").write_text(card, encoding="utf-8")
-    train_rows = [r for r in ds["train"] if r["source"] != cfg.holdout_source]
+    if cfg.architecture not in ARCHITECTURES:
+        sys.exit(f"architecture must be one of {sorted(ARCHITECTURES)}, got {cfg.architecture!r}")
+    harm_risk = cfg.architecture == "harm-risk"
+    if cfg.freeze_layers and not harm_risk:
+        sys.exit("freeze_layers needs architecture=harm-risk")
+    left_out = {cfg.holdout_source, *cfg.select_sources, *cfg.exclude_sources} - {""}
+    train_rows = [r for r in ds["train"] if r["source"] not in left_out]
+    select_rows = [r for s in ("train", "dev") for r in ds[s] if r["source"] in cfg.select_sources]
     if cfg.holdout_source:
         from datasets import concatenate_datasets
 
@@ -128,15 +143,24 @@ def main(cfg: TrainConfig) -> Path | None:
         groups.setdefault(stratum_key(r), []).append(r)
     rng = random.Random(cfg.seed)
     train_rows = []
-    for key in sorted(groups):
+    kept_unsafe: dict[str, int] = {}
+    # unsafe strata first: with balance_safe a source's safe stratum keeps as many rows as its unsafe ones together
+    for key in sorted(groups, key=lambda k: (k[1] == "safe", k)):
         members = groups[key]
         rng.shuffle(members)
-        train_rows += members[: cfg.max_per_group]
+        cap = cfg.max_per_group
+        if key[1] == "safe" and cfg.balance_safe:
+            cap = max(cap, kept_unsafe.get(key[0], 0))
+        kept = members if key[0] in cfg.uncapped_sources else members[:cap]
+        if key[1] != "safe":
+            kept_unsafe[key[0]] = kept_unsafe.get(key[0], 0) + len(kept)
+        train_rows += kept
     rng.shuffle(train_rows)
 
     # -- labels: only risks with real training support get a head output -----------------------------------------------
     support = {c: sum(c in r["labels"] for r in train_rows) for c in RISK_CODES}
-    labels = cfg.labels or [c for c in RISK_CODES if support[c] >= cfg.min_train_positives]
+    # a harm-risk model scores every risk (its risk head is a distribution over all of them)
+    labels = cfg.labels or [c for c in RISK_CODES if harm_risk or support[c] >= cfg.min_train_positives]
     print(f"{len(train_rows):,} training rows; labels ({len(labels)}):", {c: support[c] for c in labels})
     y_train, mask_train = label_matrix(train_rows, labels)
     # What the model is trained on, exactly: a resume must see the same rows in the same order with the same targets.
@@ -153,9 +177,12 @@ def main(cfg: TrainConfig) -> Path | None:
     layers = parse_layers(cfg.layers, encoder.config.num_hidden_layers)
     if layers is not None:
         keep_layers(encoder, layers)
-    model = MeanPoolClassifier(encoder, num_labels=len(labels)).to(device)
-    if cfg.freeze_embeddings:
+    model = ARCHITECTURES[cfg.architecture](encoder, num_labels=len(labels)).to(device)
+    if cfg.freeze_embeddings or cfg.freeze_layers:
         encoder.get_input_embeddings().weight.requires_grad_(False)
+    if cfg.freeze_layers:  # embeddings and the lower layers: frozen, computed once (training/frozen.py)
+        for module in [encoder.embeddings, *encoder.encoder.layer[: cfg.freeze_layers]]:
+            module.requires_grad_(False)
     if cfg.init_from and resume is None:  # a new run from a finished run's weights (a resume loads its own below)
         init_dir = Path(cfg.init_from)
         init_dir = init_dir / "checkpoint" if (init_dir / "checkpoint").is_dir() else init_dir
@@ -171,18 +198,69 @@ def main(cfg: TrainConfig) -> Path | None:
     # its windows' logits, the very score gensafe shows for it (training/README.md, section 3, says why).
     all_windows, owners = text_windows(windows, [r["text"] for r in train_rows], cfg.text_prefix)
     train_windows: list[list[list[int]]] = [[] for _ in train_rows]
-    for ids, owner in zip(all_windows, owners.tolist(), strict=True):
+    row_windows: list[list[int]] = [[] for _ in train_rows]  # indices into all_windows (and the cache)
+    for w, (ids, owner) in enumerate(zip(all_windows, owners.tolist(), strict=True)):
         train_windows[owner].append(ids)
+        row_windows[owner].append(w)
     long_texts = sum(len(w) > 1 for w in train_windows)
-    print(f"{len(all_windows):,} windows; {long_texts:,} texts longer than one window")
+    print(f"{len(all_windows):,} windows, {sum(map(len, all_windows)):,} tokens; {long_texts:,} texts longer than "
+          f"one window")
+    cache = None
+    # a finished run that is rerun (to export again) trains no step: no cache, no selection evaluations
+    finished = resume is not None and resume["step"] >= resume["total_steps"]
+    if cfg.freeze_layers and not finished:  # lower layers are frozen: their outputs never change, compute them once
+        cache = LowerCache(model, all_windows, cfg.freeze_layers, windows.pad_id, desc="cache train")
+    unsafe_train = torch.from_numpy(np.array([bool(r["labels"]) for r in train_rows], dtype=np.float32))
+    risk_target = torch.from_numpy((y_train / np.maximum(y_train.sum(axis=1, keepdims=True), 1)).astype(np.float32))
+
+    # held-out-source selection: P(unsafe) ROC-AUC on a dev sample and on sources the run never trains on
+    selection_sets = {}
+    if cfg.select_sources and cfg.select_every and not finished:
+        if not harm_risk:
+            sys.exit("select_sources needs architecture=harm-risk")
+        pick = np.random.default_rng(cfg.seed + 1)
+        dev_rows = [r for r in ds["dev"] if r["source"] not in left_out]
+        for set_name, rows in (("dev", dev_rows), ("held_out_sources", select_rows)):
+            rows = [rows[i] for i in sorted(pick.permutation(len(rows))[: cfg.select_rows])]
+            if len({bool(r["labels"]) for r in rows}) < 2:
+                sys.exit(f"the {set_name} selection set needs safe and unsafe rows (ROC-AUC); it has {len(rows)} "
+                         f"rows of one class: choose other select_sources")
+            set_windows, set_owners = text_windows(windows, [r["text"] for r in rows], cfg.text_prefix)
+            per_text: list[list[int]] = [[] for _ in rows]
+            for w, owner in enumerate(set_owners.tolist()):
+                per_text[owner].append(w)
+            selection_sets[set_name] = {
+                "unsafe": np.array([bool(r["labels"]) for r in rows]), "windows": set_windows, "per_text": per_text,
+                "cache": LowerCache(model, set_windows, cfg.freeze_layers, windows.pad_id, desc=f"cache {set_name}")
+                if cfg.freeze_layers else None}
+        print("selection sets:", {k: f"{len(v['unsafe'])} rows, {int(v['unsafe'].sum())} unsafe"
+                                  for k, v in selection_sets.items()})
+
+    def selection_scores() -> dict[str, float]:
+        from sklearn.metrics import roc_auc_score
+
+        scores = {}
+        for set_name, data in selection_sets.items():
+            if data["cache"] is not None:
+                p = cached_unsafe_probability(model, data["cache"], data["per_text"], device=device)
+            else:
+                model.eval()
+                p = max_over_windows(model, data["windows"], np.repeat(np.arange(len(data["per_text"])),
+                                     [len(w) for w in data["per_text"]]), len(data["per_text"]), windows.pad_id,
+                                     batch_size=cfg.eval_batch_size).sigmoid().max(dim=1).values.detach().numpy()
+                model.train()
+            scores[set_name] = float(roc_auc_score(data["unsafe"], p))
+        scores["selection"] = float(np.mean(list(scores.values())))
+        return scores
 
     # -- optimiser and schedule ----------------------------------------------------------------------------------------
     # The schedule's length and the data order are fixed when a run starts and read back from its checkpoint.
     steps_per_epoch = math.ceil(len(train_rows) / cfg.batch_size)
     total_steps = resume["total_steps"] if resume else cfg.max_steps or math.ceil(steps_per_epoch * cfg.epochs)
     data_seed = resume["data_seed"] if resume else cfg.seed
-    head_params = list(model.head.parameters())
-    body_params = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("head.")]
+    head_names = ("head.", "harm.")
+    head_params = [p for n, p in model.named_parameters() if n.startswith(head_names)]
+    body_params = [p for n, p in model.named_parameters() if p.requires_grad and not n.startswith(head_names)]
     optimizer = torch.optim.AdamW([{"params": body_params, "lr": cfg.lr}, {"params": head_params, "lr": cfg.head_lr}],
                                   weight_decay=cfg.weight_decay)
     peak_lrs = [cfg.lr, cfg.head_lr]
@@ -200,11 +278,18 @@ def main(cfg: TrainConfig) -> Path | None:
     # Each epoch is its own permutation of the rows (every row once per epoch), drawn from the data-order seed.
     data_rng = np.random.default_rng(data_seed)
     n_epochs = math.ceil(total_steps * cfg.batch_size / len(train_rows))
-    order = np.concatenate([data_rng.permutation(len(train_rows)) for _ in range(n_epochs)])
+    if cfg.length_buckets:  # whole epochs of similar-length batches; the schedule runs over the first total_steps
+        row_tokens = [sum(len(w) for w in ws) for ws in train_windows]
+        batches = bucketed_batches(row_tokens, cfg.batch_size, n_epochs + 1, data_seed)
+    else:
+        order = np.concatenate([data_rng.permutation(len(train_rows)) for _ in range(n_epochs)])
+        batches = [order[i * cfg.batch_size : (i + 1) * cfg.batch_size] for i in range(total_steps)]
 
     # -- resume --------------------------------------------------------------------------------------------------------
     step = 0
     previous_seconds = 0.0  # training time of earlier runs of a resumed job
+    selection_log: list[dict] = []  # every selection evaluation (step, AUCs); the best one's weights are kept
+    best_dir = out / "best"
     t0 = time.time()
 
     def save_checkpoint() -> None:
@@ -223,7 +308,7 @@ def main(cfg: TrainConfig) -> Path | None:
             rng_state["cuda"] = torch.cuda.get_rng_state()
         save_file(rng_state, str(tmp / "rng.safetensors"))
         state = {"step": step, "total_steps": total_steps, "data_seed": data_seed, "labels": labels,
-                 "data_fingerprint": fingerprint, "config": cfg.to_dict(),
+                 "data_fingerprint": fingerprint, "config": cfg.to_dict(), "selection_log": selection_log,
                  "train_seconds": round(previous_seconds + time.time() - t0, 1)}
         (tmp / "state.json").write_text(json.dumps(state))
         old = ckpt_dir.with_name(ckpt_dir.name + ".old")
@@ -247,6 +332,7 @@ def main(cfg: TrainConfig) -> Path | None:
                 torch.cuda.set_rng_state(rng_state["cuda"])
         step = resume["step"]
         previous_seconds = resume.get("train_seconds", 0.0)
+        selection_log = resume.get("selection_log", [])
         print(f"resumed from step {step} of {total_steps}")
 
     # -- training loop -------------------------------------------------------------------------------------------------
@@ -256,17 +342,27 @@ def main(cfg: TrainConfig) -> Path | None:
     bar = tqdm(total=total_steps, initial=step, desc="train", mininterval=5)
     losses: list[float] = []
     while step < total_steps:
-        idx = order[step * cfg.batch_size : (step + 1) * cfg.batch_size]
+        idx = batches[step]
         for group, peak in zip(optimizer.param_groups, peak_lrs, strict=True):
             group["lr"] = peak * lr_factor(step)
-        batch_windows = [w for i in idx for w in train_windows[i]]
         batch_owners = [j for j, i in enumerate(idx) for _ in train_windows[i]]
-        logits = max_over_windows(model, batch_windows, batch_owners, len(idx), windows.pad_id)
-        target = torch.from_numpy(y_train[idx].astype(np.float32)).to(device)
-        known = torch.from_numpy(mask_train[idx].astype(np.float32)).to(device)
-        loss_matrix = torch.nn.functional.binary_cross_entropy_with_logits(logits, target, pos_weight=pos_weight,
-                                                                           reduction="none")
-        loss = (loss_matrix * known).sum() / known.sum().clamp(min=1)  # unknown risks do not count
+        if harm_risk:
+            batch_index = [w for i in idx for w in row_windows[i]]
+            if cache is not None:
+                harm, risk = cached_text_parts(model, cache, batch_index, batch_owners, len(idx), device)
+            else:
+                harm, risk = text_parts(model, [all_windows[w] for w in batch_index], batch_owners, len(idx),
+                                        windows.pad_id, device)
+            loss = harm_risk_loss(harm, risk, unsafe_train[idx].to(device), risk_target[idx].to(device),
+                                  cfg.risk_loss_weight)
+        else:
+            batch_windows = [w for i in idx for w in train_windows[i]]
+            logits = max_over_windows(model, batch_windows, batch_owners, len(idx), windows.pad_id)
+            target = torch.from_numpy(y_train[idx].astype(np.float32)).to(device)
+            known = torch.from_numpy(mask_train[idx].astype(np.float32)).to(device)
+            loss_matrix = torch.nn.functional.binary_cross_entropy_with_logits(logits, target, pos_weight=pos_weight,
+                                                                               reduction="none")
+            loss = (loss_matrix * known).sum() / known.sum().clamp(min=1)  # unknown risks do not count
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -276,6 +372,20 @@ def main(cfg: TrainConfig) -> Path | None:
         bar.update(1)
         if step % 50 == 0:
             bar.set_postfix(loss=f"{np.mean(losses[-50:]):.4f}", lr=f"{optimizer.param_groups[0]['lr']:.2e}")
+        if selection_sets and (step % cfg.select_every == 0 or step == total_steps):
+            scores = {"step": step, **selection_scores()}
+            best = max((e["selection"] for e in selection_log), default=-1.0)
+            selection_log.append(scores)
+            print("selection:", json.dumps(scores))
+            if scores["selection"] > best:  # written before the checkpoint that records it
+                tmp = best_dir.with_name("best.tmp")
+                shutil.rmtree(tmp, ignore_errors=True)
+                tmp.mkdir(parents=True)
+                save_file({k: v.contiguous().cpu() for k, v in model.state_dict().items()},
+                          str(tmp / "model.safetensors"))
+                (tmp / "selection.json").write_text(json.dumps(scores))
+                shutil.rmtree(best_dir, ignore_errors=True)
+                tmp.rename(best_dir)
         if step % cfg.checkpoint_every == 0 or step == total_steps:
             save_checkpoint()
         if cfg.pause_after and step - first_step >= cfg.pause_after and step < total_steps:
@@ -286,15 +396,28 @@ def main(cfg: TrainConfig) -> Path | None:
     bar.close()
     train_seconds = previous_seconds + time.time() - t0
     print(f"trained {step} steps in {train_seconds:.0f} s of training time")
+    selected = None
+    if selection_log:  # keep the weights of the best selection step (chosen on dev + held-out sources, never test)
+        selected = json.loads((best_dir / "selection.json").read_text())
+        model.load_state_dict(load_file(str(best_dir / "model.safetensors")))
+        print(f"selected step {selected['step']}: {json.dumps(selected)}")
+    del cache
     model.eval()
 
     # -- calibrate on dev ----------------------------------------------------------------------------------------------
     dev = ds["dev"]
     dev_probs = sigmoid(text_logits(model, windows, dev["text"], cfg.text_prefix, batch_size=cfg.eval_batch_size))
     y_dev, mask_dev = label_matrix(dev, labels)
-    thresholds, threshold_notes = choose_thresholds(y_dev, dev_probs, mask_dev, labels, cfg.target_recall,
-                                                    cfg.target_precision)
-    dev_ece = expected_calibration_error(y_dev, dev_probs, mask_dev)
+    if harm_risk:  # one threshold on P(unsafe) (= the top risk's score) per operating point
+        dev_unsafe = np.array([bool(r) for r in dev["labels"]])
+        thresholds, threshold_notes = choose_unsafe_thresholds(dev_unsafe, dev_probs.max(axis=1), labels,
+                                                               cfg.target_recall, cfg.target_precision)
+        dev_ece = expected_calibration_error(dev_unsafe[:, None], dev_probs.max(axis=1)[:, None],
+                                             np.ones((len(dev_unsafe), 1), dtype=bool))
+    else:
+        thresholds, threshold_notes = choose_thresholds(y_dev, dev_probs, mask_dev, labels, cfg.target_recall,
+                                                        cfg.target_precision)
+        dev_ece = expected_calibration_error(y_dev, dev_probs, mask_dev)
     print(f"dev ECE {dev_ece:.4f}; thresholds chosen for {len(labels)} risks")
 
     # -- export and parity check ---------------------------------------------------------------------------------------
@@ -317,6 +440,9 @@ def main(cfg: TrainConfig) -> Path | None:
                                                                                          "layers_kept")
                                                              if k in base_record}},
             "layers_kept": layers if layers is not None else "all",
+            "architecture": cfg.architecture,
+            "selection": {"sources": cfg.select_sources, "selected": selected, "log": selection_log}
+            if selection_log else None,
             "build": cfg.build,
             "datasets": [{"name": s, "licence": licences[s], "train_rows": sum(r["source"] == s for r in train_rows)}
                          for s in sources],
@@ -325,6 +451,7 @@ def main(cfg: TrainConfig) -> Path | None:
             "threshold_notes": threshold_notes,
             "dev_ece": dev_ece,
             "train": {"steps": step, "seconds": round(train_seconds), "device": device, "torch": torch.__version__,
+                      "command": cfg.command(), "rows": len(train_rows), "freeze_layers": cfg.freeze_layers,
                       "windows": len(all_windows), "texts_longer_than_one_window": long_texts,
                       "init_from": cfg.init_from or None},
             "config": cfg.to_dict(),
@@ -351,7 +478,7 @@ def main(cfg: TrainConfig) -> Path | None:
             graph_path = derived_graph(model_dir, manifest, precision)
         session = ort.InferenceSession(str(graph_path), providers=["CPUExecutionProvider"])
         names = {i.name for i in session.get_inputs()}
-        diff = 0.0
+        diff = diff_all = 0.0
         for s in range(0, len(parity_windows), 32):
             ids, mask = pad_batch(parity_windows[s : s + 32], windows.pad_id)
             feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
@@ -359,7 +486,15 @@ def main(cfg: TrainConfig) -> Path | None:
             with torch.no_grad():
                 torch_args = {k: torch.from_numpy(v) for k, v in feeds.items()
                               if k != "token_type_ids" or model.uses_token_type_ids}
-                diff = max(diff, float(np.abs(graph - model(**torch_args).numpy()).max()))
+                want = model(**torch_args).numpy()
+            gap = np.abs(graph - want)
+            diff_all = max(diff_all, float(gap.max()))
+            # A harm-risk model's verdict is its top logit (= the harm logit); the other risks' logits are that
+            # minus softmax gaps of the risk head, which magnify fp16 weight rounding (measured: harm logit within
+            # 0.03, a non-top risk 0.16). The judged difference is the verdict's; every risk's decisions are
+            # still compared below, and the all-risk maximum is recorded.
+            judged = gap[np.arange(len(want)), want.argmax(axis=1)] if harm_risk else gap
+            diff = max(diff, float(judged.max()))
         clf = gensafe.load(model_dir, device="cpu", precision=precision)
         ref_flags = sigmoid(reference) >= clf.thresholds
         got_flags = clf.predict(parity_texts).scores >= clf.thresholds
@@ -371,7 +506,9 @@ def main(cfg: TrainConfig) -> Path | None:
         tie = np.abs(reference - threshold_logits) <= (tolerance[precision] or 0.0)
         agree = float(((ref_flags == got_flags) | tie).all(axis=1).mean())
         ok = agree >= 0.995 and (tolerance[precision] is None or diff <= tolerance[precision])
-        parity[precision] = {"max_abs_logit_diff": diff, "decision_agreement": agree, "n_decisions": len(parity_texts),
+        parity[precision] = {"max_abs_logit_diff": diff, "max_abs_logit_diff_any_risk": diff_all,
+                             "judged_logit": "top risk (= P(unsafe))" if harm_risk else "every risk",
+                             "decision_agreement": agree, "n_decisions": len(parity_texts),
                              "ties_at_threshold": int(tie.any(axis=1).sum()),
                              "n_logits": len(parity_windows), "tolerance": tolerance[precision], "passed": ok,
                              "graph": "shipped" if precision in manifest.onnx else "derived on first use",

@@ -27,7 +27,7 @@ from .policy import Policy
 from .registry import DEFAULT_MODEL, manifest_pins, resolve_model
 from .result import Result
 from .runtime import resolve_device
-from .text import as_text_list, cap_text, clean_text, is_blank, per_text, replace_surrogates
+from .text import as_text_list, cap_text, clean_text, is_blank, per_text
 from .windows import WindowEncoder
 
 __all__ = ["Classifier", "load", "ROLES"]
@@ -77,8 +77,9 @@ def load(
             (number of texts) × that; the limits never depend on the other texts of a call, so a text's score does
             not either.
         verify: Check the sha256 of every file used against the manifest before opening it.
-        keywords: A :class:`~gensafe.keywords.Matcher` (or a lexicon path / :class:`~gensafe.keywords.Lexicon`) to run
-            beside the model; its hits, with spans, are part of every result.
+        keywords: A :class:`~gensafe.keywords.Matcher` (or a lexicon path / :class:`~gensafe.keywords.Lexicon`, or
+            ``"default"`` for the project lexicon shipped with gensafe) to run beside the model; its hits, with spans,
+            are part of every result.
         keyword_mode: How keyword hits and model scores make the verdict: ``"either"`` (default), ``"both"``,
             ``"keywords"`` (keywords alone) or ``"model"`` (keywords reported, never flag).
         sha256: Expected sha256 of the folder's ``manifest.json`` (which lists the sha256 of every other file), to
@@ -204,8 +205,10 @@ class Classifier:
 
         if mode not in KEYWORD_MODES:
             raise ValueError(f"keyword_mode must be one of {KEYWORD_MODES}, got {mode!r}")
-        if isinstance(keywords, (str, os.PathLike)):
-            keywords = Lexicon.read(keywords)
+        if isinstance(keywords, str) and keywords == "default":
+            keywords = Lexicon.default()  # the project lexicon shipped with gensafe
+        elif isinstance(keywords, (str, os.PathLike)):
+            keywords = Lexicon.from_tsv(keywords)  # one .tsv file or a folder of them
         if isinstance(keywords, Lexicon):
             keywords = Matcher(keywords)
         if keywords is not None and not isinstance(keywords, Matcher):
@@ -256,8 +259,9 @@ class Classifier:
             np.add.at(windows, block.owners, 1)
         hits = None
         if self.keywords is not None:
-            # on the caller's text (surrogates replaced one-for-one), so spans index the original string
-            hits = tuple(tuple(h) for h in self.keywords.find_batch([replace_surrogates(t) for t in items]))
+            # on the caller's own text, so spans index it and hit.text is its slice (the matcher skips lone
+            # surrogates; KeywordHit.to_dict replaces them for JSON)
+            hits = tuple(tuple(h) for h in self.keywords.find_batch(items))
         return Result(scores=scores, labels=self.labels, thresholds=thresholds, windows=windows, keyword_hits=hits,
                       keyword_mode=self.keyword_mode, truncated=truncated)
 

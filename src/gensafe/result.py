@@ -44,6 +44,11 @@ from .taxonomy import OPENAI_CATEGORIES, OPENAI_MAP, RISK_CODES, RISKS, canonica
 __all__ = ["Result", "Verdict", "KEYWORD_MODES"]
 
 KEYWORD_MODES = ("model", "keywords", "either", "both")
+DOMAIN_RISK = "domain"  # the keyword tier's category for web addresses (gensafe.keywords.DOMAIN)
+
+
+def _flags_alone(hit: Any) -> bool:
+    return getattr(hit, "tier", "flag") == "flag" and hit.risk != DOMAIN_RISK
 
 # Rows turned into verdicts per step when iterating: batch-wide sorts stay fast, and a million-row result never
 # becomes a million rows of Python lists at once.
@@ -82,7 +87,8 @@ class Verdict:
 
     Attributes:
         flagged: The verdict: a risk at or above its threshold, and/or a keyword hit (see ``Result.keyword_mode``).
-        risks: Risk codes over threshold in the model's scores, highest score first.
+        risks: Risk codes over threshold in the model's scores, highest score first; then, when keyword hits count
+            toward the verdict (see ``Result.keyword_mode``), their risks. A flagged verdict always names a risk.
         top_risk: The highest-scoring risk (flagged or not); ``None`` for a model with no labels scored.
         top_score: Its score.
         scores: Risk code -> score in [0, 1], for the model's risks (``Result.labels``).
@@ -231,24 +237,54 @@ class Result:
 
     @property
     def keyword_flagged(self) -> np.ndarray:
-        """Boolean ``[n]``: any keyword hit (all False when no lexicon is attached)."""
+        """Boolean ``[n]``: a keyword hit that flags on its own (tier ``flag``, a TC260 risk; all False when no
+        lexicon is attached)."""
         if self.keyword_hits is None:
             return np.zeros(len(self), dtype=bool)
-        return np.array([bool(h) for h in self.keyword_hits], dtype=bool)
+        return np.array([any(_flags_alone(h) for h in hits) for hits in self.keyword_hits], dtype=bool)
 
     @property
     def flagged(self) -> np.ndarray:
         """Boolean ``[n]``: the verdict, combining model and keywords by ``keyword_mode``."""
-        return self._combine(self.model_flagged, self.keyword_flagged)
-
-    def _combine(self, model: Any, keywords: Any) -> Any:
+        model = self.model_flagged
         if self.keyword_hits is None or self.keyword_mode == "model":
             return model
-        if self.keyword_mode == "keywords":
-            return keywords
-        if self.keyword_mode == "both":
-            return model & keywords
-        return model | keywords
+        out = np.zeros(len(self), dtype=bool) if self.keyword_mode in ("keywords", "both") else model.copy()
+        flags, labels = self.flags, self.labels
+        for i, hits in enumerate(self.keyword_hits):
+            if hits:  # rows without hits keep the model's verdict ("either") or stay unflagged
+                model_risks = tuple(labels[j] for j in np.flatnonzero(flags[i]).tolist())
+                out[i] = self._decide(model_risks, hits)[0]
+        return out
+
+    def _decide(self, model_risks: tuple[str, ...], hits: Sequence[Any]) -> tuple[bool, tuple[str, ...]]:
+        """One text's verdict and the risks that made it (model risks first, then the keyword risks that count).
+
+        * ``model``: keyword hits are reported only.
+        * ``keywords``: hits of tier ``flag`` flag on their own.
+        * ``either``: the model flags, or a ``flag`` hit, or an ``evidence`` hit in a family the model flags.
+        * ``both``: a hit (any tier) in the *same family* (A.1 … A.5) as a risk the model flags: the family, not the
+          exact risk, because the model scores fewer, broader risks than a lexicon names.
+
+        ``domain`` hits (web addresses) name no TC260 risk: they are reported and never flag.
+        """
+        mode = self.keyword_mode
+        if self.keyword_hits is None or mode == "model" or not hits:
+            # no lexicon: the model decides; a lexicon that found nothing: only "either" lets the model flag alone
+            model_decides = self.keyword_hits is None or mode in ("model", "either")
+            return model_decides and bool(model_risks), model_risks
+        families = {r[:3] for r in model_risks}
+        counted = []
+        for h in hits:
+            if h.risk == DOMAIN_RISK:
+                continue
+            alone = getattr(h, "tier", "flag") == "flag"
+            if (mode == "keywords" and alone) or (mode == "either" and (alone or h.risk[:3] in families)) \
+                    or (mode == "both" and h.risk[:3] in families):
+                counted.append(h.risk)
+        keyword_risks = tuple(r for r in dict.fromkeys(counted) if r not in model_risks)
+        flagged = bool(counted) or (mode == "either" and bool(model_risks))
+        return flagged, (model_risks + keyword_risks if flagged else model_risks)
 
     def __len__(self) -> int:
         return len(self.scores)
@@ -373,10 +409,11 @@ class Result:
             # Python floats from float32 compare exactly as the float32 arrays do, so ``risks`` matches ``flags``
             for row, o, hits, cut in zip(self.scores[block].tolist(), order, hits_block,
                                          self.truncated[block].tolist(), strict=True):
-                risks = tuple(labels[j] for j in o if row[j] >= thresholds[j])
+                model_risks = tuple(labels[j] for j in o if row[j] >= thresholds[j])
                 keyword_risks = tuple(dict.fromkeys(h.risk for h in hits))
+                flagged, risks = self._decide(model_risks, hits)
                 yield Verdict(
-                    flagged=self._combine(bool(risks), bool(hits)),
+                    flagged=flagged,
                     risks=risks,
                     top_risk=labels[o[0]] if o else None,
                     top_score=row[o[0]] if o else 0.0,

@@ -59,12 +59,15 @@ class StreamFlag:
         scores: Risk code -> score for the scored span.
         span: ``(start, end)`` character offsets, in the text streamed so far, of the span that was scored.
         at_char: Characters received when the flag was raised.
+        keyword_hits: The keyword hits in the scored span, their offsets in the text streamed so far (a verdict made
+            by a keyword hit alone flags the stream too).
     """
 
     risks: tuple[str, ...]
     scores: dict[str, float]
     span: tuple[int, int]
     at_char: int
+    keyword_hits: tuple[Any, ...] = ()
 
 
 @dataclass
@@ -133,7 +136,10 @@ class StreamGuard:
         new = tuple(r for r in verdict.risks if r not in already)
         if not new:
             return None
-        flag = StreamFlag(verdict.risks, {r: verdict.scores[r] for r in verdict.risks}, (start, end), end)
+        # keyword-only risks have no model score; hits are shifted from the span to the whole text
+        hits = tuple(replace(h, start=h.start + start, end=h.end + start) for h in verdict.keyword_hits)
+        flag = StreamFlag(verdict.risks, {r: verdict.scores[r] for r in verdict.risks if r in verdict.scores},
+                          (start, end), end, hits)
         self.flags.append(flag)
         self._flagged_spans.append(result)
         return flag
@@ -146,7 +152,8 @@ class StreamGuard:
         """Score the tail not yet checked, then the whole answer (all windows); return its :class:`Result`.
 
         A flag raised on a span stays raised: each risk over threshold in a flagged span keeps that span's score in
-        the final result where it is higher (the whole answer is cut into windows elsewhere and may score lower).
+        the final result where it is higher (the whole answer is cut into windows elsewhere and may score lower),
+        and the keyword hits of flagged spans stay in the final ``keyword_hits`` (with those of the whole answer).
         A high surrogate still waiting for its partner is added to :attr:`text` as U+FFFD first.
         """
         if self._pending:  # the stream ended inside a surrogate pair
@@ -159,4 +166,10 @@ class StreamGuard:
             return final
         spans = Result.concat(self._flagged_spans)
         raised = np.where(spans.flags, spans.scores, 0).max(axis=0)
-        return replace(final, scores=np.maximum(final.scores, raised).astype(np.float32, copy=False))
+        hits = final.keyword_hits
+        if hits is not None:  # one hit per span: the whole answer's, plus any a flagged span saw that it did not
+            merged = {(h.start, h.end): h for f in self.flags for h in f.keyword_hits}
+            merged.update({(h.start, h.end): h for h in hits[0]})
+            hits = (tuple(merged[k] for k in sorted(merged)),)
+        return replace(final, scores=np.maximum(final.scores, raised).astype(np.float32, copy=False),
+                       keyword_hits=hits)

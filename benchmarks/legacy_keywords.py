@@ -1,4 +1,4 @@
-"""Keyword tier: lexicon files, evasion-resistant Aho–Corasick matching, TC260 coverage report.
+"""Frozen copy of gensafe.keywords as of 2026-11-29 (before issue #14), kept only to measure "today's" throughput.
 
 Lexicon format (``.tsv``, UTF-8): ``#`` header lines carry metadata, then one term per row::
 
@@ -34,7 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from .taxonomy import RISK_CODES, canonical_code
+from gensafe.taxonomy import RISK_CODES, canonical_code
 
 __all__ = ["Term", "Lexicon", "Matcher", "KeywordHit", "normalise", "coverage_report", "FLOORS"]
 
@@ -196,7 +196,7 @@ class Lexicon:
     @classmethod
     def from_map(cls, map_path: str | Path, root: str | Path) -> Lexicon:
         """Import the plain lists named in a TOML map (``[[lists]] path, risk, severity``) under ``root``, stacked."""
-        from .tomlfile import load_toml
+        from gensafe.tomlfile import load_toml
 
         spec = load_toml(map_path)
         parts = []

@@ -1,0 +1,67 @@
+"""End-to-end CPU throughput of two model folders in one run, through ``gensafe.load`` as a user calls it.
+
+Issue #13 asks that the new default, at its default precision, is not slower than v1's fp32 graph on the same
+machine in the same run. Both models score the same texts (dev rows of a ``build_data.py`` folder, seeded sample),
+alternating repeats so that machine load affects both alike; the best of the repeats is reported.
+
+Usage::
+
+    python benchmarks/v1_vs_v2.py --old runs/v1-model --new models/gensafe-zh-en-v2 --data runs/data/default \\
+        --out benchmarks/results/v1_vs_v2.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import time
+from pathlib import Path
+
+import gensafe
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--old", required=True, help="reference model folder (v1)")
+    p.add_argument("--new", required=True, help="model folder under test (v2)")
+    p.add_argument("--data", required=True, help="build_data.py folder: texts from its dev split")
+    p.add_argument("--texts", type=int, default=2000)
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--out", default=None)
+    args = p.parse_args()
+    from datasets import load_from_disk
+
+    dev = load_from_disk(args.data)["dev"]["text"]
+    texts = random.Random(0).sample(dev, min(args.texts, len(dev)))
+    engines = {
+        "old fp32": gensafe.load(args.old, device="cpu", precision="fp32"),
+        "new auto": gensafe.load(args.new, device="cpu"),
+        "new fp32": gensafe.load(args.new, device="cpu", precision="fp32"),
+        "new int8": gensafe.load(args.new, device="cpu", precision="int8"),
+    }
+    for clf in engines.values():  # warm-up (and a derived int8 graph is built here, not timed)
+        clf.predict(texts[:64])
+    best = {name: float("inf") for name in engines}
+    for _ in range(args.repeats):
+        for name, clf in engines.items():
+            t0 = time.perf_counter()
+            clf.predict(texts)
+            best[name] = min(best[name], time.perf_counter() - t0)
+    rows = {name: {"model": engines[name].name, "precision": engines[name].precision,
+                   "texts_per_s": round(len(texts) / best[name], 1)} for name in engines}
+    ratio = rows["new auto"]["texts_per_s"] / rows["old fp32"]["texts_per_s"]
+    out = {"command": "python benchmarks/v1_vs_v2.py " + " ".join(f"--{k} {v}" for k, v in vars(args).items() if v),
+           "machine": f"{os.cpu_count()} CPUs, {platform.processor() or platform.machine()}",
+           "texts": len(texts), "rows": rows, "new_default_vs_old_fp32": round(ratio, 3),
+           "check": "PASS" if ratio >= 1.0 else "FAIL"}
+    print(json.dumps(out, indent=1))
+    if args.out:
+        Path(args.out).write_text(json.dumps(out, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,165 @@
+"""Offline checks of the readers in training/sources_more.py on tiny fake files (no shared data needed)."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "training"))
+
+import sources  # noqa: E402
+import sources_more  # noqa: E402
+
+
+def _write_jsonl(path: Path, rows, gz=False):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+    if gz:
+        with gzip.open(path, "wt", encoding="utf-8") as f:
+            f.write(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+
+
+def _csv_text(header, rows, delimiter=","):
+    buf = io.StringIO()
+    w = csv.writer(buf, delimiter=delimiter)
+    w.writerow(header)
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+def _fake(root: Path) -> None:
+    d = root / "CoCoNot"
+    _write_jsonl(d / "coconot_eval.jsonl", [
+        {"id": "1", "category": "Requests with safety concerns", "subcategory": "misinformation", "prompt": "Mis?",
+         "response": ""},
+        {"id": "2", "category": "Requests with safety concerns", "subcategory": "wildchats", "prompt": "Wild?",
+         "response": ""},
+        {"id": "3", "category": "Incomplete requests", "subcategory": "underspecified", "prompt": "Inc?",
+         "response": ""},
+    ])
+    _write_jsonl(d / "coconot_contrast_eval.jsonl", [
+        {"id": "4", "category": "Requests with safety concerns", "subcategory": "privacy violations",
+         "prompt": "Contrast?", "response": ""}])
+    _write_jsonl(d / "coconot_pref.jsonl.gz", [
+        {"id": "5", "category": "x", "subcategory": "false information", "prompt": "Pref?", "chosen": "long answer",
+         "rejected": "no"}], gz=True)
+
+    d = root / "ORBench"
+    d.mkdir()
+    (d / "orbench_hard.json").write_text(json.dumps([{"prompt": "Hard?", "label": "safe"}]), encoding="utf-8")
+    with gzip.open(d / "orbench_violence200.csv.gz", "wt", encoding="utf-8") as f:
+        f.write(_csv_text(["prompt_id", "or_category", "text_fr", "text_en"], [["v1", "violence", "Fr", "Violent?"]]))
+
+    d = root / "StrongREJECT"
+    d.mkdir()
+    (d / "strongreject.json").write_text(json.dumps([
+        {"text": "Hurt women?", "label": "harmful", "source": "s", "category": "Hate, harassment and discrimination"},
+        {"text": "Steal?", "label": "harmful", "source": "s", "category": "Non-violent crimes"}]), encoding="utf-8")
+
+    d = root / "JBB-Behaviors"
+    d.mkdir()
+    (d / "jailbreakbench_with_category.csv").write_text(_csv_text(["index", "label", "category", "goal"], [
+        ["7", "harmful", "Privacy", "Dox someone"], ["7", "benign", "Privacy", "Explain doxxing"]]), encoding="utf-8")
+
+    _write_jsonl(root / "Chinese-SafetyQA" / "chinese_safetyqa.jsonl", [
+        {"cate": "违法违规风险-刑事-毒品", "question": "问题？", "standard_answer": "答"}])
+
+    d = root / "PANDA"
+    d.mkdir()
+    (d / "panda_dataset.tsv").write_text(_csv_text(
+        ["hatespeech", "hateScore", "userEnteredResponse", "generatedResponse1", "generatedResponse2",
+         "generatedResponse3", "generatedResponse4"],
+        [['""仇恨女人"', "1", " 回应一", "回应二", "", "", ""], ["中性", "0", "回应三", "", "", "", ""],
+         ["反驳", "-1", "反驳", "中性", "", "", ""],  # responses copying an input comment are skipped
+         ["两说", "1", "", "", "", "", ""], ["两说", "-1", "", "", "", "", ""]],
+        delimiter="\t"), encoding="utf-8")
+
+    for topic, target in (("age", "old"), ("gender", "female"), ("orientation", "lgbt"), ("appearance", "fat")):
+        d = root / "CHBias" / topic
+        d.mkdir(parents=True)
+        (d / f"{topic}_train.txt").write_text(f"{topic}训练\u200b一\n\n", encoding="utf-8")
+        (d / f"{topic}_{target}_valid.txt").write_text(f"{topic}验证\n", encoding="utf-8")
+        (d / f"{topic}_{target}_test.txt").write_text(f"{topic}测试\n", encoding="utf-8")
+        (d / f"{topic}_young_test.txt").write_text("counterfactual, not read\n", encoding="utf-8")
+
+    d = root / "HRDE"
+    d.mkdir()
+    (d / "dev_data.json").write_text(json.dumps([{"input": "谣言", "label": "是谣言"},
+                                                 {"input": "事实", "label": "不是谣言"},
+                                                 {"input": "无关", "label": "与健康信息不相关"}], ensure_ascii=False),
+                                     encoding="utf-8")
+
+    _write_jsonl(root / "SmileChat" / "smilechat_subset.jsonl.gz", [
+        {"file": f"data/{n}.json", "selfharm_kw": False, "dialog": [
+            {"role": "client", "content": "我最近很难过，不知道怎么办才好"},
+            {"role": "counselor", "content": "嗯"},  # too short
+            {"role": "counselor", "content": f"我能理解你的感受，第{n}段对话里我们慢慢来"}]}
+        for n in range(3)], gz=True)
+
+
+def test_readers_on_fake_files(tmp_path, monkeypatch):
+    _fake(tmp_path)
+    got = {name: list(reader(tmp_path)) for name, reader in sources_more.READERS_MORE.items()}
+
+    assert [(r.text, r.key) for r in got["CoCoNot"]] == [
+        ("Mis?", "unsafe:misinformation"), ("Wild?", "unsafe:wildchats"), ("Inc?", "noncompliance"),
+        ("Contrast?", "contrast"), ("Pref?", "pref")]
+    assert all(r.role == "prompt" and r.lang == "en" for r in got["CoCoNot"])
+    assert [(r.text, r.key) for r in got["ORBench"]] == [("Hard?", "hard"), ("Violent?", "80k")]
+    assert [r.key for r in got["StrongREJECT"]] == ["Hate, harassment and discrimination", "Non-violent crimes"]
+    jbb = got["JBB-Behaviors"]
+    assert [r.key for r in jbb] == ["harmful:Privacy", "benign"] and jbb[0].group == jbb[1].group
+    assert [(r.text, r.lang, r.role) for r in got["Chinese-SafetyQA"]] == [("问题？", "zh", "prompt")]
+
+    panda = got["PANDA"]
+    assert [(r.text, r.role, r.key) for r in panda] == [
+        ("仇恨女人", "content", "hate:1"), ("回应一", "response", "response"), ("回应二", "response", "response"),
+        ("中性", "content", "hate:0"), ("回应三", "response", "response"), ("反驳", "content", "hate:-1"),
+        ("两说", "content", "hate:mixed"), ("两说", "content", "hate:mixed")]
+    assert {r.group for r in panda[:3]} == {"仇恨女人"}
+
+    chbias = got["CHBias"]
+    assert len(chbias) == 12 and not any("\u200b" in r.text or "counterfactual" in r.text for r in chbias)
+    assert {(r.key, r.origin_split) for r in chbias if r.key == "age"} == {("age", "train"), ("age", "dev"),
+                                                                           ("age", "test")}
+    assert [r.key for r in got["HRDE"]] == ["是谣言", "不是谣言", "与健康信息不相关"]
+
+    smile = got["SmileChat"]
+    assert len(smile) == 3 and all(r.role == "response" and len(r.text) >= 8 for r in smile)
+    assert [r.group for r in smile] == [f"data/{n}.json" for n in range(3)]
+    monkeypatch.setattr(sources_more, "SMILECHAT_MAX_TURNS", 2)
+    capped = list(sources_more.read_smilechat(tmp_path))
+    assert len(capped) == 2 and capped == list(sources_more.read_smilechat(tmp_path))  # capped and reproducible
+
+    for name, rows in got.items():
+        assert {r.key for r in rows} <= sources_more.KEYS[name], name
+
+    # through the label map: dropped keys vanish, labels resolve
+    monkeypatch.setattr(sources, "READERS", dict(sources_more.READERS_MORE))
+    rows = list(sources.load_rows(tmp_path, "default"))
+    by_text = {r["text"]: r for r in rows}
+    assert "Wild?" not in by_text and "中性" not in by_text and "两说" not in by_text
+    assert by_text["Mis?"]["labels"] == ["A.1.7"] and by_text["Contrast?"]["labels"] == []
+    assert by_text["Hurt women?"]["labels"] == ["A.2.5"] and by_text["Dox someone"]["labels"] == ["A.4.6"]
+    assert by_text["仇恨女人"]["labels"] == ["A.2.5"] and by_text["回应一"]["labels"] == []
+    assert by_text["谣言"]["labels"] == ["A.1.7"] and by_text["谣言"]["known"] == ["A.1.7"]
+    assert by_text["age训练一"]["labels"] == ["A.2.6"] and "A.4.3" not in by_text["age训练一"]["known"]
+    assert {r["source"] for r in rows} == set(sources_more.READERS_MORE)
+
+
+def test_every_emitted_key_is_mapped_and_registered():
+    table = sources.read_label_map()
+    for name, reader in sources_more.READERS_MORE.items():
+        assert sources.READERS[name] is reader
+        spec = table[name]
+        assert spec["build"] == "default"
+        dropped = sources_more.DROPPED.get(name, set())
+        assert sources_more.KEYS[name] - dropped == set(spec["labels"]), name
+        assert not dropped & set(spec["labels"])
