@@ -11,7 +11,7 @@ up in :mod:`gensafe.build.modeling`; every parameter of the rebuilt model must b
 :func:`check_parity` compares its logits with the graph's before anything is timed.
 
 Example:
-    >>> model, info = torch_from_folder("models/gensafe-zh-en-v1")       # doctest: +SKIP
+    >>> model, info = torch_from_folder("models/gensafe-zh-en-v2")       # doctest: +SKIP
     >>> info["config"]["num_hidden_layers"], info["architecture"]          # doctest: +SKIP
     (6, 'MeanPoolClassifier')
 """
@@ -57,7 +57,10 @@ def state_dict_from_graph(graph: Any) -> dict[str, np.ndarray]:
         if node.op_type == "MatMul" and node.input[1] in values and values[node.input[1]].ndim == 2:
             m = _MATMUL.match(node.name) or _MATMUL.match(node.output[0])
             if m:
-                state[m.group(1).replace("/", ".") + ".weight"] = values[node.input[1]].T.astype(np.float32)
+                key = m.group(1).replace("/", ".")
+                if key.startswith("layer."):  # HarmRiskClassifier runs encoder.encoder.layer[i] itself: no prefix
+                    key = "encoder.encoder." + key
+                state[key + ".weight"] = values[node.input[1]].T.astype(np.float32)
         elif node.op_type == "Gemm" and node.input[1] in values:
             trans_b = next((a.i for a in node.attribute if a.name == "transB"), 0)
             w = values[node.input[1]]
@@ -102,8 +105,9 @@ def torch_from_folder(folder: str | Path, precision: str = "fp32") -> tuple[Any,
     graph = onnx.load(str(folder / manifest["onnx"][precision])).graph
     state = state_dict_from_graph(graph)
     config = bert_config(state, graph)
-    architecture = (manifest.get("provenance") or {}).get("architecture") or "MeanPoolClassifier"
-    head_class = getattr(modeling, architecture, None)
+    architecture = (manifest.get("provenance") or {}).get("architecture") or "mean-pool"
+    # the manifest records the name in modeling.ARCHITECTURES ("mean-pool", "harm-risk"); a class name also works
+    head_class = modeling.ARCHITECTURES.get(architecture) or getattr(modeling, architecture, None)
     if head_class is None:
         raise SystemExit(f"{folder}: architecture {architecture!r} is not in gensafe.build.modeling")
     encoder = BertModel(BertConfig(**config, pad_token_id=1), add_pooling_layer=False)
@@ -115,7 +119,7 @@ def torch_from_folder(folder: str | Path, precision: str = "fp32") -> tuple[Any,
                          f"{missing[:5]} (graph parameters: {sorted(state)[:8]} …)")
     model.load_state_dict({k: torch.from_numpy(np.ascontiguousarray(state[k])).reshape(wanted[k].shape)
                            for k in wanted})
-    torch.set_grad_enabled(False)
+    model.requires_grad_(False)  # inference only; never torch.set_grad_enabled(False): that is process-wide
     return model, {"config": config, "architecture": architecture, "parameters": len(wanted),
                    "graph_tensors_unused": sorted(set(state) - set(wanted))}
 

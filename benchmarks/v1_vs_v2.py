@@ -50,12 +50,17 @@ def main() -> int:
             t0 = time.perf_counter()
             clf.predict(texts)
             best[name] = min(best[name], time.perf_counter() - t0)
+    fp32, int8 = engines["new fp32"].predict(texts), engines["new int8"].predict(texts)
+    agreement = {"verdict": float((fp32.flagged == int8.flagged).mean()),
+                 "every_risk": float(((fp32.scores >= fp32.thresholds) == (int8.scores >= int8.thresholds))
+                                     .all(axis=1).mean()),
+                 "max_abs_score_diff": float(abs(fp32.scores - int8.scores).max())}
     rows = {name: {"model": engines[name].name, "precision": engines[name].precision,
                    "texts_per_s": round(len(texts) / best[name], 1)} for name in engines}
     ratio = rows["new auto"]["texts_per_s"] / rows["old fp32"]["texts_per_s"]
     out = {"command": "python benchmarks/v1_vs_v2.py " + " ".join(f"--{k} {v}" for k, v in vars(args).items() if v),
            "machine": f"{os.cpu_count()} CPUs, {platform.processor() or platform.machine()}",
-           "texts": len(texts), "rows": rows, "new_default_vs_old_fp32": round(ratio, 3),
+           "texts": len(texts), "rows": rows, "new_int8_vs_fp32": agreement, "new_default_vs_old_fp32": round(ratio, 3),
            "check": "PASS" if ratio >= 1.0 else "FAIL"}
     print(json.dumps(out, indent=1))
     if args.out:

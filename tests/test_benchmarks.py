@@ -60,7 +60,7 @@ def test_torch_baseline_rebuilds_the_shipped_graph(tiny_model):
     from torch_baseline import check_parity, torch_from_folder
 
     model, info = torch_from_folder(tiny_model[0])
-    assert info["architecture"] == "MeanPoolClassifier" and info["config"]["num_hidden_layers"] == 2
+    assert info["architecture"] == "mean-pool" and info["config"]["num_hidden_layers"] == 2
     clf = gensafe.load(tiny_model[0], device="cpu", precision="fp32")
     windows, _ = text_windows(clf.encoder, TINY_CORPUS, clf.manifest.text_prefix)
     assert check_parity(model, clf.engine.session, [pad_batch(windows, clf.encoder.pad_id)]) < 1e-4

@@ -13,7 +13,7 @@ Example:
     >>> DEFAULT_MODEL
     'default'
     >>> sorted(SHIPPED_MANIFESTS)
-    ['gensafe-zh-en-v1']
+    ['gensafe-zh-en-v2']
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ _CHECKOUT_MODELS = Path(__file__).resolve().parents[2] / "models"
 
 #: Shipped model name -> sha256 of its ``manifest.json``.
 SHIPPED_MANIFESTS: dict[str, str] = {
-    "gensafe-zh-en-v1": "c379a91046cacac0c6139b77841d06569dc30170943591982f517671a3bbd545",
+    "gensafe-zh-en-v2": "32c72eb4ecf6e357c68379559b7114872b80ddef0d361115d663384fa91675c2",
 }
 
 
