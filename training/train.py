@@ -197,12 +197,10 @@ def main(cfg: TrainConfig) -> Path | None:
     # Every window of every training text, as gensafe makes them at inference. A long text is trained on the max of
     # its windows' logits, the very score gensafe shows for it (training/README.md, section 3, says why).
     all_windows, owners = text_windows(windows, [r["text"] for r in train_rows], cfg.text_prefix)
-    train_windows: list[list[list[int]]] = [[] for _ in train_rows]
-    row_windows: list[list[int]] = [[] for _ in train_rows]  # indices into all_windows (and the cache)
-    for w, (ids, owner) in enumerate(zip(all_windows, owners.tolist(), strict=True)):
-        train_windows[owner].append(ids)
+    row_windows: list[list[int]] = [[] for _ in train_rows]  # per row, indices into all_windows (and the cache)
+    for w, owner in enumerate(owners.tolist()):
         row_windows[owner].append(w)
-    long_texts = sum(len(w) > 1 for w in train_windows)
+    long_texts = sum(len(w) > 1 for w in row_windows)
     print(f"{len(all_windows):,} windows, {sum(map(len, all_windows)):,} tokens; {long_texts:,} texts longer than "
           f"one window")
     cache = None
@@ -279,7 +277,7 @@ def main(cfg: TrainConfig) -> Path | None:
     data_rng = np.random.default_rng(data_seed)
     n_epochs = math.ceil(total_steps * cfg.batch_size / len(train_rows))
     if cfg.length_buckets:  # whole epochs of similar-length batches; the schedule runs over the first total_steps
-        row_tokens = [sum(len(w) for w in ws) for ws in train_windows]
+        row_tokens = [sum(len(all_windows[w]) for w in ws) for ws in row_windows]
         batches = bucketed_batches(row_tokens, cfg.batch_size, n_epochs + 1, data_seed)
     else:
         order = np.concatenate([data_rng.permutation(len(train_rows)) for _ in range(n_epochs)])
@@ -345,9 +343,9 @@ def main(cfg: TrainConfig) -> Path | None:
         idx = batches[step]
         for group, peak in zip(optimizer.param_groups, peak_lrs, strict=True):
             group["lr"] = peak * lr_factor(step)
-        batch_owners = [j for j, i in enumerate(idx) for _ in train_windows[i]]
+        batch_owners = [j for j, i in enumerate(idx) for _ in row_windows[i]]
+        batch_index = [w for i in idx for w in row_windows[i]]
         if harm_risk:
-            batch_index = [w for i in idx for w in row_windows[i]]
             if cache is not None:
                 harm, risk = cached_text_parts(model, cache, batch_index, batch_owners, len(idx), device)
             else:
@@ -356,8 +354,8 @@ def main(cfg: TrainConfig) -> Path | None:
             loss = harm_risk_loss(harm, risk, unsafe_train[idx].to(device), risk_target[idx].to(device),
                                   cfg.risk_loss_weight)
         else:
-            batch_windows = [w for i in idx for w in train_windows[i]]
-            logits = max_over_windows(model, batch_windows, batch_owners, len(idx), windows.pad_id)
+            logits = max_over_windows(model, [all_windows[w] for w in batch_index], batch_owners, len(idx),
+                                      windows.pad_id)
             target = torch.from_numpy(y_train[idx].astype(np.float32)).to(device)
             known = torch.from_numpy(mask_train[idx].astype(np.float32)).to(device)
             loss_matrix = torch.nn.functional.binary_cross_entropy_with_logits(logits, target, pos_weight=pos_weight,

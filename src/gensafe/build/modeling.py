@@ -46,7 +46,27 @@ def mean_pool(hidden: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
     return (hidden * weights).sum(dim=1) / weights.sum(dim=1).clamp(min=1e-6)
 
 
-class MeanPoolClassifier(nn.Module):
+def _init_head(layer: nn.Linear) -> None:
+    """A new head starts small (std 0.02, zero bias), as BERT initialises its own layers."""
+    nn.init.normal_(layer.weight, std=0.02)
+    nn.init.zeros_(layer.bias)
+
+
+class _PooledEncoder(nn.Module):
+    """What both classifiers share: the encoder, dropout before the head(s), and whether to feed token types."""
+
+    def __init__(self, encoder: nn.Module, dropout: float) -> None:
+        super().__init__()
+        self.encoder = encoder
+        self.dropout = nn.Dropout(dropout)
+
+    @property
+    def uses_token_type_ids(self) -> bool:
+        """Whether the encoder takes ``token_type_ids`` (BERT does, XLM-R effectively does not)."""
+        return getattr(self.encoder.config, "type_vocab_size", 0) > 1
+
+
+class MeanPoolClassifier(_PooledEncoder):
     """Encoder → mean pooling → dropout → linear head with one logit per risk (sigmoid at inference).
 
     Args:
@@ -58,18 +78,9 @@ class MeanPoolClassifier(nn.Module):
     architecture = "mean-pool"
 
     def __init__(self, encoder: nn.Module, num_labels: int, dropout: float = 0.1) -> None:
-        super().__init__()
-        self.encoder = encoder
-        hidden = encoder.config.hidden_size
-        self.dropout = nn.Dropout(dropout)
-        self.head = nn.Linear(hidden, num_labels)
-        nn.init.normal_(self.head.weight, std=0.02)
-        nn.init.zeros_(self.head.bias)
-
-    @property
-    def uses_token_type_ids(self) -> bool:
-        """Whether the encoder takes ``token_type_ids`` (BERT does, XLM-R effectively does not)."""
-        return getattr(self.encoder.config, "type_vocab_size", 0) > 1
+        super().__init__(encoder, dropout)
+        self.head = nn.Linear(encoder.config.hidden_size, num_labels)
+        _init_head(self.head)
 
     def forward(
         self,
@@ -108,7 +119,7 @@ def combine_harm_risk(harm: torch.Tensor, risk: torch.Tensor) -> torch.Tensor:
     return d - torch.log(rest.clamp(min=1e-30))
 
 
-class HarmRiskClassifier(nn.Module):
+class HarmRiskClassifier(_PooledEncoder):
     """Encoder → mean pooling → dropout → a harm head (1 logit: is the text unsafe?) and a risk head (one logit per
     risk, read as a softmax over the risks: which risk, given that it is unsafe). ``forward`` returns per-risk
     logits (:func:`combine_harm_risk`), the same contract as :class:`MeanPoolClassifier`, so export, runtime and
@@ -127,19 +138,13 @@ class HarmRiskClassifier(nn.Module):
     architecture = "harm-risk"
 
     def __init__(self, encoder: nn.Module, num_labels: int, dropout: float = 0.1) -> None:
-        super().__init__()
-        self.encoder = encoder
+        super().__init__(encoder, dropout)
         hidden = encoder.config.hidden_size
-        self.dropout = nn.Dropout(dropout)
+        # both layers are built before either is initialised: the random stream, and so a seeded run, stays as it was
         self.harm = nn.Linear(hidden, 1)
         self.head = nn.Linear(hidden, num_labels)  # the risk head; named like v1's so tooling finds the width
-        for layer in (self.harm, self.head):
-            nn.init.normal_(layer.weight, std=0.02)
-            nn.init.zeros_(layer.bias)
-
-    @property
-    def uses_token_type_ids(self) -> bool:
-        return getattr(self.encoder.config, "type_vocab_size", 0) > 1
+        _init_head(self.harm)
+        _init_head(self.head)
 
     def _layer_mask(self, attention_mask: torch.Tensor, hidden: torch.Tensor) -> Any:
         """The attention mask in the form the encoder's layers take (it depends on the attention implementation)."""
