@@ -215,8 +215,8 @@ def card(items: list[dict[str, Any]]) -> str:
 
     agree = agreement(before_review(items), second_pass())
     dd = json.loads((QC_DIR / "dedup.json").read_text()) if (QC_DIR / "dedup.json").exists() else None
-    if dd:  # every pass so far, summed: the first pass's "before" is the set as written
-        passes = [*dd.get("earlier_passes", []), dd]
+    passes = [*dd.get("earlier_passes", []), dd] if dd else []
+    if dd:  # every pass so far, summed (items were added between passes)
         dd = {**dd, "items_before": passes[0]["items_before"],
               **{k: sum(p.get(k, 0) for p in passes) for k in ("within_authored", "against_shared", "dropped")}}
     review = list(read(QC_DIR / "review.jsonl")) if (QC_DIR / "review.jsonl").exists() else []
@@ -231,6 +231,14 @@ def card(items: list[dict[str, Any]]) -> str:
              "for every risk, harmful items beside benign items **on the same topic** (news, history, counter-speech, "
              "protective questions, refusals, homonyms, neutral mentions of groups, lawful criticism, fiction), plus "
              "everyday text (`trivial.*.jsonl`). It exists to teach harm rather than topic.", "",
+             "The `contrast-*.{zh,en}.jsonl` files (added for v3) hold many risks each, written theme by theme where "
+             "the v2 model failed: `groups` (plain, neutral mentions of groups beside stereotypes in the same "
+             "register), `web` (comment threads on group topics, benign and harmful replies in one voice), `counter` "
+             "(counter-speech, reports, moderation notes beside endorsements), `protective` (protective, victim and "
+             "legal questions for all 31 risks beside their harmful twins) and `topics` (news, history, law "
+             "explainers, debunks on A.1 / A.3 / A.4 / A.5 topics beside the harmful content). One imagined post, "
+             "thread or seed is one `group`. Rows that near-duplicate a sentence of the golden test "
+             "(`tests/data/golden.tsv`) are dropped by the data build.", "",
              "## How it was written", "",
              "* Written from scratch by AI writing assistants (LLM agents) working for the project, one risk × "
              "language per file, from a written brief: varied forms, roles (prompt / response / content), lengths, "
@@ -245,8 +253,8 @@ def card(items: list[dict[str, Any]]) -> str:
              + (", ".join(f"{k} {v}" for k, v in sorted(decisions.items())) or "none yet") + ").",
              "* **Near-duplicates removed** (`authored.py dedup`): "
              + (f"{dd['within_authored']:,} within the authored set and {dd['against_shared']:,} against the "
-                f"{dd['shared_rows_compared']:,} rows of the shared data's default build, of {dd['items_before']:,} "
-                f"items, {dd['items_after']:,} remain ({dd['measure']} ≥ {dd['threshold']}; exact duplicates, emoji "
+                f"{dd['shared_rows_compared']:,} rows of the shared data's default build (over "
+                f"{len(passes)} passes, the last on {passes[-1]['items_before']:,} items); {dd['items_after']:,} remain ({dd['measure']} ≥ {dd['threshold']}; exact duplicates, emoji "
                 "included, count as near-duplicates)." if dd else "not run yet."), ""]
     lines += ["## Agreement of the two labelling passes (before review)", ""]
     if agree["labelled"]:

@@ -45,7 +45,7 @@ from sources import BUILDS, load_chisafety, load_rows, read_user_csv  # noqa: E4
 
 SPLITS = ("train", "dev", "test")
 EXTERNAL_SPLITS = {"HateCheck": "hatecheck", "XSTest": "xstest", "CHiSafetyBench": "chisafety",
-                   "trivial-suite": "trivial", "tc260-banks": "banks"}
+                   "trivial-suite": "trivial", "tc260-banks": "banks"}  # golden-test rows: "dropped"
 _ORIGIN = {"test": "test", "dev": "dev", "val": "dev", "valid": "dev", "validation": "dev", "train": "train"}
 _HELD_OUT = {"test": 2, "dev": 1, "train": 0}
 COLUMNS = ("text", "lang", "role", "labels", "known", "source", "licence", "also_in", "group", "detail", "v1_unseen")
@@ -324,12 +324,16 @@ def data_card(rows: list[dict[str, Any]], stats: dict[str, Any], build: str) -> 
 
 
 TRIVIAL_SUITE = Path(__file__).resolve().parent / "data" / "suites" / "trivial.jsonl"
+# The golden sentences of tests/test_golden.py: a test of the shipped model, so no row may train on one (a row that
+# near-duplicates a golden sentence is dropped like a suite duplicate). Not scored here.
+GOLDEN_SUITE = Path(__file__).resolve().parents[1] / "tests" / "data" / "golden.tsv"
 
 
 def external_rows(data: str | Path | None) -> list[dict[str, Any]]:
     """Evaluation-only rows read outside ``load_rows``: CHiSafetyBench (shared data), the project's trivial-text
-    suite (greetings, single words, numbers, emoji, chit-chat: never to be flagged) and the TC260 test banks
-    (``gensafe.banks``: not evaluated here, only kept out of training)."""
+    suite (greetings, single words, numbers, emoji, chit-chat: never to be flagged), the golden sentences of
+    ``tests/test_golden.py`` and the TC260 test banks (``gensafe.banks``): the last two are not evaluated here, only
+    kept out of training."""
     rows = []
     for r in load_chisafety(data) if data else []:
         rows.append({**r, "known": r["labels"], "source": "CHiSafetyBench", "licence": "none stated (evaluation only)",
@@ -342,6 +346,13 @@ def external_rows(data: str | Path | None) -> list[dict[str, Any]]:
                              "labels": [], "known": [], "source": "trivial-suite", "licence": "Apache-2.0 (gensafe)",
                              "build": "eval", "origin_split": "", "group": "", "detail": item.get("kind", ""),
                              "external": True})
+    if GOLDEN_SUITE.exists():
+        for line in GOLDEN_SUITE.read_text(encoding="utf-8").splitlines():
+            if line.strip() and not line.startswith("#"):
+                verdict, kind, lang, text = line.split("\t")
+                rows.append({"text": text, "lang": lang, "role": "prompt", "labels": [], "known": [],
+                             "source": "golden-test", "licence": "Apache-2.0 (gensafe)", "build": "eval",
+                             "origin_split": "", "group": "", "detail": kind, "external": True})
     from gensafe.banks import BANKS, LANGS, load_bank
 
     for bank in BANKS:  # the TC260 banks test models under assessment: kept out of training like a suite
