@@ -506,3 +506,27 @@ def test_harm_risk_with_frozen_cache_trains_selects_and_resumes_exactly(tmp_path
     frozen = [k for k in a if k.startswith("model:encoder.encoder.layer.0.") or "embeddings" in k]
     initial = _checkpoint(out)  # frozen weights never move
     assert frozen and all(torch.equal(a[k], initial[k]) for k in frozen if k in initial)
+
+
+def test_compare_models_side_by_side_on_shared_rows(tmp_path, tiny_data, capsys):
+    """Two tiny models, one table: every figure present per model, and --only-in keeps only texts of the other build."""
+    from datasets import DatasetDict, load_from_disk
+
+    from compare_models import main as compare, restrict
+    from gensafe.build.testing import build_tiny_model
+
+    a, _ = build_tiny_model(tmp_path / "a", seed=0, precisions=("fp32",))
+    b, _ = build_tiny_model(tmp_path / "b", seed=1, precisions=("fp32",))
+    ds = load_from_disk(str(tiny_data))
+    half = DatasetDict({"dev": ds["dev"].select(range(len(ds["dev"]) // 2))})
+    half.save_to_disk(str(tmp_path / "half"))
+    assert len(restrict(ds, "dev", half)) == len(half["dev"]) < len(ds["dev"])
+    out = tmp_path / "cmp.md"
+    assert compare(["--models", str(a), str(b), "--data", str(tiny_data), "--only-in", str(tmp_path / "half"),
+                    "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert f"Rows compared: {len(half['dev']):,};" in text
+    results = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    assert [r["folder"] for r in results] == [str(a), str(b)]
+    assert all(r["golden"]["n"] >= 80 and 0 <= r["golden"]["right"] <= r["golden"]["n"] for r in results)
+    assert results[0]["golden"] != results[1]["golden"] or results[0]["slices"] != results[1]["slices"]

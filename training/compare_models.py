@@ -1,0 +1,133 @@
+"""Side-by-side figures for several model folders on the same rows: the headline slices, the sources that matter,
+the external suites and the golden sentences, each at the model's own default operating point, unmasked.
+
+Two models trained on different data builds are compared fairly only on rows neither trained on: ``--only-in``
+restricts the split to texts that are in the same split of another build too (e.g. the previous default's build).
+Choices between candidates are made on ``--split dev``; ``--split test`` is for the report of models already shipped.
+
+Example:
+    python training/compare_models.py --models models/gensafe-zh-en-v2 runs/v3/model \\
+        --data runs/data/default --only-in runs/data/default-v2 --split dev --out runs/compare-dev.md
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import gensafe
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from evaluate import evaluate, evaluate_suites, pct  # noqa: E402
+
+GOLDEN = Path(__file__).resolve().parents[1] / "tests" / "data" / "golden.tsv"
+SLICES = ("public zh", "public en", "authored zh", "authored en", "public prompts", "public contents")
+SOURCES = ("COLDataset", "SWSR", "CHBias", "EDOS", "davidson-hate-offensive", "DiaSafety", "PANDA", "JADE-DB")
+
+
+def restrict(ds: Any, split: str, other: Any | None) -> Any:
+    """The split's rows, only those whose text is in the same split of ``other`` when it is given."""
+    rows = ds[split]
+    if other is None:
+        return rows
+    keep = set(other[split]["text"])
+    return rows.filter(lambda r: r["text"] in keep)
+
+
+def golden_score(clf: gensafe.Classifier) -> dict[str, Any]:
+    """Golden sentences judged right at the default operating point, and the ones judged wrong."""
+    cases = [line.split("\t") for line in GOLDEN.read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    result = clf.predict([c[3] for c in cases])
+    wrong = [f"{c[0]} {c[3]}" for i, c in enumerate(cases) if bool(result[i].flagged) != (c[0] == "flag")]
+    return {"n": len(cases), "right": len(cases) - len(wrong), "wrong": wrong}
+
+
+def measure(model: str, ds: Any, split: str, other: Any | None) -> dict[str, Any]:
+    """Every figure of the comparison for one model folder."""
+    clf = gensafe.load(model, device="cpu")
+    point = clf.manifest.default_operating_point
+    rows = restrict(ds, split, other)
+    ev = evaluate(clf, {split: rows}, split)
+    binary = ev["points"][point]["binary"]
+    suites = evaluate_suites(clf, ds)
+    out: dict[str, Any] = {"model": clf.name, "folder": model, "point": point, "rows": len(rows),
+                           "slices": {s: binary.get(s) for s in SLICES},
+                           "auc": {s: ev["binary_auc"].get(s) for s in SLICES},
+                           "sources": {s: ev["points"][point]["by_source"].get(s) for s in SOURCES},
+                           "golden": golden_score(clf)}
+    for name in ("hatecheck", "xstest", "trivial"):
+        if name in suites:
+            v = suites[name]["all"][point]
+            out[name] = {"unsafe_recall": v["unsafe_recall"], "safe_flag_rate": v["safe_flag_rate"]}
+    if "chisafety" in suites:
+        chi = suites["chisafety"]["all"][point]
+        recalls = [c["recall_any"] for c in chi.values() if isinstance(c, dict) and "recall_any" in c]
+        out["chisafety"] = {"min_recall": min(recalls), "mean_recall": float(np.mean(recalls))}
+    return out
+
+
+def markdown(results: list[dict[str, Any]], command: str) -> str:
+    """One table per kind of figure, one column per model."""
+    head = "| | " + " | ".join(r["model"] for r in results) + " |"
+    rule = "|---|" + "---:|" * len(results)
+    lines = [f"Reproduce: `{command}`", "", f"Rows compared: {results[0]['rows']:,}; each model at its own default "
+             "operating point; F1 / safe flagged % (unmasked: a text is flagged when any risk is over its threshold).",
+             "", head, rule]
+    for s in SLICES:
+        cells = [f"{pct(r['slices'][s]['f1'])} / {pct(r['slices'][s]['false_positive_rate'])}"
+                 if r["slices"][s] else "—" for r in results]
+        lines.append(f"| {s}: F1 / safe flagged % | " + " | ".join(cells) + " |")
+    for s in SLICES:
+        lines.append(f"| {s}: ROC-AUC | " + " | ".join(
+            "—" if r["auc"][s] is None else f"{r['auc'][s]:.3f}" for r in results) + " |")
+    for s in SOURCES:
+        cells = [f"{pct(r['sources'][s]['f1'])} / {pct(r['sources'][s]['false_positive_rate'])}"
+                 if r["sources"][s] else "—" for r in results]
+        lines.append(f"| {s}: F1 / safe flagged % | " + " | ".join(cells) + " |")
+    for name, a, b in (("hatecheck", "hateful recall", "non-hateful flagged"),
+                       ("xstest", "unsafe recall", "safe flagged"), ("trivial", None, "flagged")):
+        if name in results[0]:
+            if a:
+                lines.append(f"| {name}: {a} % | " + " | ".join(pct(r[name]["unsafe_recall"]) for r in results) + " |")
+            lines.append(f"| {name}: {b} % | " + " | ".join(pct(r[name]["safe_flag_rate"]) for r in results) + " |")
+    if "chisafety" in results[0]:
+        lines.append("| CHiSafetyBench recall %: lowest risk / mean | " + " | ".join(
+            f"{pct(r['chisafety']['min_recall'])} / {pct(r['chisafety']['mean_recall'])}" for r in results) + " |")
+    lines.append("| golden sentences right | " + " | ".join(
+        f"{r['golden']['right']} of {r['golden']['n']}" for r in results) + " |")
+    for r in results:
+        lines += ["", f"Golden sentences {r['model']} gets wrong: " + (" · ".join(r["golden"]["wrong"]) or "none")]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    from datasets import load_from_disk
+
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--models", nargs="+", required=True, help="model folders")
+    p.add_argument("--data", required=True, help="folder written by build_data.py (its suites are scored too)")
+    p.add_argument("--split", default="dev", help="dev to choose; test only to report models already shipped")
+    p.add_argument("--only-in", default=None, help="another build: keep only texts in its same split too")
+    p.add_argument("--out", type=Path, default=None, help="write the markdown (and a .json beside it) here")
+    args = p.parse_args(argv)
+    ds = load_from_disk(args.data)
+    other = load_from_disk(args.only_in) if args.only_in else None
+    results = [measure(m, ds, args.split, other) for m in args.models]
+    command = "python training/compare_models.py " + shlex.join(argv if argv is not None else sys.argv[1:])
+    text = markdown(results, command)
+    print(text)
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+        args.out.with_suffix(".json").write_text(json.dumps(results, indent=1, ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
