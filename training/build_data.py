@@ -387,8 +387,9 @@ def build(
     legacy_v1_unseen(rows)
     unmeasured = {"rows": 0, "with_near_duplicate_in_train": 0, "share": 0.0, "by_source": {}}
     stats["leakage"] = leakage(rows) if near_duplicates else {"test": unmeasured, "dev": unmeasured}
-    stats["dropped_external_duplicates"] = sum(r["split"] == "dropped" for r in rows)
-    external = sorted({r["split"] for r in rows if r["external"]})
+    stats["dropped_external_duplicates"] = sum(r["split"] == "dropped" and not r["external"] for r in rows)
+    # the golden sentences only keep rows out of training: they are not a suite of this build
+    external = sorted({r["split"] for r in rows if r["external"] and r["split"] != "dropped"})
     stats["external"] = {name: sum(r["split"] == name for r in rows) for name in external}
     stats["v1_unseen_test"] = sum(r["v1_unseen"] and r["split"] == "test" for r in rows)
     stats["splits"] = dict(Counter(r["split"] for r in rows))
