@@ -271,9 +271,10 @@ def card(manifest: ModelManifest, metrics: dict, bench: dict | None, size_mb: fl
     int8 = parity.get("int8")
     if int8 and not int8["passed"]:
         lines.append(f"* int8 (`precision=\"int8\"`, {int8.get('graph', 'shipped')}) is faster on CPU but its "
-                     f"decisions equal the torch model's on only {100 * int8['decision_agreement']:.1f}% of test texts "
-                     "(target 99.5 %): dynamic int8 activations are quantised per batch, so a score near a threshold "
-                     "can move with the other texts in the batch. The default graph computes in fp32 and does not.")
+                     f"decisions equal the torch model's on only {100 * int8['decision_agreement']:.1f}% of "
+                     f"{int8.get('n_decisions', 2000):,} dev texts (target 99.5 %): int8 rounding moves scores that lie "
+                     "near a threshold. Its activation scales are fixed at calibration, so a text's score does not "
+                     "depend on the texts batched with it. The default graph computes in fp32.")
     if any(c not in manifest.labels for c in RISK_CODES):
         lines += ["* Risks listed as not covered get no score; the keyword tier (`gensafe.keywords`) and the TC260 "
                   "keyword floors are the stop-gap for A.1.1–A.1.5.",

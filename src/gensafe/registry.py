@@ -13,7 +13,7 @@ Example:
     >>> DEFAULT_MODEL
     'default'
     >>> sorted(SHIPPED_MANIFESTS)
-    ['gensafe-zh-en-v2']
+    ['gensafe-zh-en-v3']
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ _CHECKOUT_MODELS = Path(__file__).resolve().parents[2] / "models"
 
 #: Shipped model name -> sha256 of its ``manifest.json``.
 SHIPPED_MANIFESTS: dict[str, str] = {
-    "gensafe-zh-en-v2": "32c72eb4ecf6e357c68379559b7114872b80ddef0d361115d663384fa91675c2",
+    "gensafe-zh-en-v3": "309858c827eafb531462eec092da045bc802c5424371aba6da6a949fef4b2008",
 }
 
 
