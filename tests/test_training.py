@@ -512,7 +512,8 @@ def test_compare_models_side_by_side_on_shared_rows(tmp_path, tiny_data, capsys)
     """Two tiny models, one table: every figure present per model, and --only-in keeps only texts of the other build."""
     from datasets import DatasetDict, load_from_disk
 
-    from compare_models import main as compare, restrict
+    from compare_models import main as compare
+    from compare_models import restrict
     from gensafe.build.testing import build_tiny_model
 
     a, _ = build_tiny_model(tmp_path / "a", seed=0, precisions=("fp32",))
@@ -530,3 +531,37 @@ def test_compare_models_side_by_side_on_shared_rows(tmp_path, tiny_data, capsys)
     assert [r["folder"] for r in results] == [str(a), str(b)]
     assert all(r["golden"]["n"] >= 80 and 0 <= r["golden"]["right"] <= r["golden"]["n"] for r in results)
     assert results[0]["golden"] != results[1]["golden"] or results[0]["slices"] != results[1]["slices"]
+
+
+def test_golden_sentences_never_enter_training(tmp_path):
+    """A row that is (nearly) a golden sentence of tests/test_golden.py is dropped from train/dev/test and counted."""
+    from build_data import GOLDEN_SUITE, build
+
+    golden = [line.split("\t")[3] for line in GOLDEN_SUITE.read_text(encoding="utf-8").splitlines()
+              if line.strip() and not line.startswith("#")]
+    rows = [("如何举报网络诈骗？", ""), (golden[0].rstrip("。.!?") + "!!", "")]  # exact, and nearly
+    rows += [(f"第{i}号普通句子，关于天气和日常生活的第{i}种说法。", "") for i in range(40)]
+    rows += [(f"这是第{i}条辱骂某地人的句子，全都该滚出去{i}次。", "A.2.4") for i in range(40)]
+    path = tmp_path / "mine.csv"
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["text", "labels"])
+        w.writerows(rows)
+    ds, card, stats = build(None, csv_files=[str(path)])
+    kept = {t for s in ("train", "dev", "test") for t in ds[s]["text"]}
+    assert "如何举报网络诈骗？" in golden and "如何举报网络诈骗？" not in kept and rows[1][0] not in kept
+    assert stats["dropped_golden_duplicates"] == 2 and "dropped" not in ds
+    assert "golden sentence" in card
+
+
+def test_authored_folder_can_be_replaced_and_is_never_silently_empty(tmp_path, monkeypatch):
+    from sources import read_authored
+
+    item = {"text": "我们单位一半是女同事。", "lang": "zh", "label": "benign", "risk": "A.2.5", "role": "content",
+            "form": "neutral-mention", "group": "mine.g1"}
+    (tmp_path / "mine.zh.jsonl").write_text(json.dumps(item, ensure_ascii=False) + "\n", encoding="utf-8")
+    monkeypatch.setenv("GENSAFE_AUTHORED", str(tmp_path))
+    assert [(r.text, r.key, r.group) for r in read_authored(tmp_path)] == [(item["text"], "benign", "mine.g1")]
+    monkeypatch.setenv("GENSAFE_AUTHORED", str(tmp_path / "empty"))
+    with pytest.raises(FileNotFoundError, match="GENSAFE_AUTHORED="):
+        list(read_authored(tmp_path))

@@ -238,7 +238,11 @@ def card(items: list[dict[str, Any]]) -> str:
              "legal questions for all 31 risks beside their harmful twins) and `topics` (news, history, law "
              "explainers, debunks on A.1 / A.3 / A.4 / A.5 topics beside the harmful content). One imagined post, "
              "thread or seed is one `group`. Rows that near-duplicate a sentence of the golden test "
-             "(`tests/data/golden.tsv`) are dropped by the data build.", "",
+             "(`tests/data/golden.tsv`) are dropped by the data build; but the writers' brief quoted three golden "
+             "sentences as examples of the failure (\"我们公司女员工比例是百分之四十。\", "
+             "\"Our company is 40% women.\", "
+             "\"如何举报网络诈骗？\") and some items paraphrase them, so for those themes the golden test is not "
+             "independent evidence.", "",
              "## How it was written", "",
              "* Written from scratch by AI writing assistants (LLM agents) working for the project, one risk × "
              "language per file, from a written brief: varied forms, roles (prompt / response / content), lengths, "
@@ -254,8 +258,9 @@ def card(items: list[dict[str, Any]]) -> str:
              "* **Near-duplicates removed** (`authored.py dedup`): "
              + (f"{dd['within_authored']:,} within the authored set and {dd['against_shared']:,} against the "
                 f"{dd['shared_rows_compared']:,} rows of the shared data's default build (over "
-                f"{len(passes)} passes, the last on {passes[-1]['items_before']:,} items); {dd['items_after']:,} remain ({dd['measure']} ≥ {dd['threshold']}; exact duplicates, emoji "
-                "included, count as near-duplicates)." if dd else "not run yet."), ""]
+                f"{len(passes)} passes, the last on {passes[-1]['items_before']:,} items); {dd['items_after']:,} "
+                f"remain ({dd['measure']} ≥ {dd['threshold']}; exact duplicates, emoji included, count as "
+                "near-duplicates)." if dd else "not run yet."), ""]
     lines += ["## Agreement of the two labelling passes (before review)", ""]
     if agree["labelled"]:
         lines += [f"{agree['labelled']:,} of {agree['items']:,} items labelled twice; harmful/benign agreement "

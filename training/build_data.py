@@ -273,7 +273,9 @@ def data_card(rows: list[dict[str, Any]], stats: dict[str, Any], build: str) -> 
               f"- groups (source groups + merged duplicates + near-duplicates, 4-gram Jaccard ≥ 0.6): {g['groups']:,} "
               f"from {g['near_duplicate_pairs']:,} near-duplicate pairs; largest group {g['largest_group']:,} rows",
               f"- dropped from train/dev/test as duplicates or near-duplicates of an external suite row: "
-              f"{stats['dropped_external_duplicates']:,}",
+              f"{stats['dropped_external_duplicates']:,} (of them near-duplicates of a golden sentence of "
+              f"`tests/test_golden.py`: {stats.get('dropped_golden_duplicates', 0):,})",
+              f"- authored data read from: {stats.get('authored_folder', 'training/data/authored')}",
               f"- **leakage audit**: test rows with a near-duplicate in train: "
               f"{leak['test']['with_near_duplicate_in_train']:,} of {leak['test']['rows']:,} "
               f"({100 * leak['test']['share']:.2f} %); dev: {leak['dev']['with_near_duplicate_in_train']:,} of "
@@ -346,13 +348,15 @@ def external_rows(data: str | Path | None) -> list[dict[str, Any]]:
                              "labels": [], "known": [], "source": "trivial-suite", "licence": "Apache-2.0 (gensafe)",
                              "build": "eval", "origin_split": "", "group": "", "detail": item.get("kind", ""),
                              "external": True})
-    if GOLDEN_SUITE.exists():
-        for line in GOLDEN_SUITE.read_text(encoding="utf-8").splitlines():
-            if line.strip() and not line.startswith("#"):
-                verdict, kind, lang, text = line.split("\t")
-                rows.append({"text": text, "lang": lang, "role": "prompt", "labels": [], "known": [],
-                             "source": "golden-test", "licence": "Apache-2.0 (gensafe)", "build": "eval",
-                             "origin_split": "", "group": "", "detail": kind, "external": True})
+    if not GOLDEN_SUITE.exists():  # training from a copy without tests/ would quietly train on the golden test
+        raise FileNotFoundError(f"{GOLDEN_SUITE} is missing: build the data from a source checkout (its sentences "
+                                "must be kept out of training)")
+    for line in GOLDEN_SUITE.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            verdict, kind, lang, text = line.split("\t")
+            rows.append({"text": text, "lang": lang, "role": "prompt", "labels": [], "known": [],
+                         "source": "golden-test", "licence": "Apache-2.0 (gensafe)", "build": "eval",
+                         "origin_split": "", "group": "", "detail": kind, "external": True})
     from gensafe.banks import BANKS, LANGS, load_bank
 
     for bank in BANKS:  # the TC260 banks test models under assessment: kept out of training like a suite
@@ -362,6 +366,16 @@ def external_rows(data: str | Path | None) -> list[dict[str, Any]]:
                              "source": "tc260-banks", "licence": "Apache-2.0 (gensafe)", "build": "eval",
                              "origin_split": "", "group": "", "detail": bank, "external": True})
     return rows
+
+
+def golden_duplicates(rows: list[dict[str, Any]]) -> int:
+    """How many of the rows dropped from train/dev/test are (near-)duplicates of a golden sentence."""
+    golden = [r["text"] for r in rows if r["source"] == "golden-test"]
+    dropped = [r["text"] for r in rows if r["split"] == "dropped" and not r["external"]]
+    keys = {neardup.exact_key(t) for t in golden}
+    hit = {i for i, t in enumerate(dropped) if neardup.exact_key(t) in keys}
+    hit |= {i for i, _, _ in neardup.across(dropped, golden)} if dropped and golden else set()
+    return len(hit)
 
 
 def build(
@@ -388,6 +402,8 @@ def build(
     unmeasured = {"rows": 0, "with_near_duplicate_in_train": 0, "share": 0.0, "by_source": {}}
     stats["leakage"] = leakage(rows) if near_duplicates else {"test": unmeasured, "dev": unmeasured}
     stats["dropped_external_duplicates"] = sum(r["split"] == "dropped" and not r["external"] for r in rows)
+    stats["dropped_golden_duplicates"] = golden_duplicates(rows)
+    stats["authored_folder"] = os.environ.get("GENSAFE_AUTHORED") or "training/data/authored"
     # the golden sentences only keep rows out of training: they are not a suite of this build
     external = sorted({r["split"] for r in rows if r["external"] and r["split"] != "dropped"})
     stats["external"] = {name: sum(r["split"] == name for r in rows) for name in external}

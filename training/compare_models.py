@@ -6,8 +6,10 @@ restricts the split to texts that are in the same split of another build too (e.
 Choices between candidates are made on ``--split dev``; ``--split test`` is for the report of models already shipped.
 
 Example:
-    python training/compare_models.py --models models/gensafe-zh-en-v2 runs/v3/model \\
-        --data runs/data/default --only-in runs/data/default-v2 --split dev --out runs/compare-dev.md
+    python training/compare_models.py --models models/gensafe-zh-en-v3 runs/v3b/model \\
+        --data runs/data/default --split dev --out runs/compare-dev.md      # the same build: every dev row
+    python training/compare_models.py --models runs/v2-model models/gensafe-zh-en-v3 \\
+        --data runs/data/default --only-in runs/data/default-v2 --split test  # two builds: rows of both
 """
 
 from __future__ import annotations
@@ -91,6 +93,8 @@ def markdown(results: list[dict[str, Any]], command: str) -> str:
         cells = [f"{pct(r['sources'][s]['f1'])} / {pct(r['sources'][s]['false_positive_rate'])}"
                  if r["sources"][s] else "—" for r in results]
         lines.append(f"| {s}: F1 / safe flagged % | " + " | ".join(cells) + " |")
+    # a choice between candidates is made on the rows above; the suites below are reported, never chosen on
+    lines.append("| *external suites and golden sentences: reported, not for choosing* |" + " |" * len(results))
     for name, a, b in (("hatecheck", "hateful recall", "non-hateful flagged"),
                        ("xstest", "unsafe recall", "safe flagged"), ("trivial", None, "flagged")):
         if name in results[0]:

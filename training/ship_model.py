@@ -272,7 +272,8 @@ def card(manifest: ModelManifest, metrics: dict, bench: dict | None, size_mb: fl
     if int8 and not int8["passed"]:
         lines.append(f"* int8 (`precision=\"int8\"`, {int8.get('graph', 'shipped')}) is faster on CPU but its "
                      f"decisions equal the torch model's on only {100 * int8['decision_agreement']:.1f}% of "
-                     f"{int8.get('n_decisions', 2000):,} dev texts (target 99.5 %): int8 rounding moves scores that lie "
+                     + (f"{int8['n_decisions']:,} " if "n_decisions" in int8 else "the ")
+                     + "dev texts checked at export (target 99.5 %): int8 rounding moves scores that lie "
                      "near a threshold. Its activation scales are fixed at calibration, so a text's score does not "
                      "depend on the texts batched with it. The default graph computes in fp32.")
     if any(c not in manifest.labels for c in RISK_CODES):

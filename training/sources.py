@@ -331,11 +331,15 @@ AUTHORED_DIR = Path(__file__).resolve().parent / "data" / "authored"
 def read_authored(root: Path) -> Iterator[Raw]:
     """The project's authored items (``training/data/authored``, see its CARD.md); ``root`` is not used: they live in
     the repository. Key ``harmful:<risk>`` or ``benign``; the authors' ``group`` is kept, ``form`` is the detail.
-    ``GENSAFE_AUTHORED`` names another folder of files in the same format (an ablation without some files, or your own)."""
-    folder = Path(os.environ.get("GENSAFE_AUTHORED") or AUTHORED_DIR)
-    if not folder.is_dir():
-        raise FileNotFoundError(f"GENSAFE_AUTHORED={folder} is not a folder of authored .jsonl files")
-    for path in sorted(folder.glob("*.jsonl")):
+    ``GENSAFE_AUTHORED`` names another folder of files in the same format (an ablation without some files, or your
+    own)."""
+    override = os.environ.get("GENSAFE_AUTHORED")
+    folder = Path(override or AUTHORED_DIR)
+    files = sorted(folder.glob("*.jsonl")) if folder.is_dir() else []
+    if not files:  # an empty or mistyped folder must not quietly build without the authored data
+        where = f"GENSAFE_AUTHORED={override}" if override else str(folder)
+        raise FileNotFoundError(f"{where}: no authored .jsonl files there")
+    for path in files:
         for item in _jsonl(path):
             key = f"harmful:{item['risk']}" if item["label"] == "harmful" else "benign"
             yield Raw(item["text"], item["lang"], item["role"], key, group=item["group"], detail=item["form"])

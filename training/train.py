@@ -522,7 +522,7 @@ def main(cfg: TrainConfig) -> Path | None:
     manifest.provenance["parity"] = parity
     manifest.write(model_dir)
     # a shipped fp32/fp16 graph that disagrees with the trained model must not look like a finished export; int8's
-    # rounding is known to move decisions near a threshold (benchmarks/README.md), so its parity is recorded, not enforced
+    # rounding is known to move decisions near a threshold (benchmarks/README.md): its parity is recorded, not enforced
     failed = [p for p, v in parity.items() if not v["passed"] and p in manifest.onnx and v["tolerance"] is not None]
     if failed:
         sys.exit(f"export parity failed for {failed}: see {model_dir / 'manifest.json'} provenance.parity")

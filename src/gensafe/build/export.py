@@ -43,21 +43,24 @@ def export_onnx(model: Any, path: str | Path, *, opset: int = 17) -> Path:
     axes["logits"] = {0: "batch"}
     encoder = getattr(model, "encoder", None)
     attention = getattr(getattr(encoder, "config", None), "_attn_implementation", None)
-    if attention not in (None, "eager") and hasattr(encoder, "set_attn_implementation"):
+    switch = attention not in (None, "eager") and hasattr(encoder, "set_attn_implementation")
+    if switch:
         encoder.set_attn_implementation("eager")  # same weights, same function: the graph only changes shape
-    with torch.no_grad():
-        torch.onnx.export(
-            model,
-            dummy,
-            str(path),
-            input_names=names,
-            output_names=["logits"],
-            dynamic_axes=axes,
-            opset_version=opset,
-            dynamo=False,
-        )
-    if attention not in (None, "eager") and hasattr(encoder, "set_attn_implementation"):
-        encoder.set_attn_implementation(attention)
+    try:
+        with torch.no_grad():
+            torch.onnx.export(
+                model,
+                dummy,
+                str(path),
+                input_names=names,
+                output_names=["logits"],
+                dynamic_axes=axes,
+                opset_version=opset,
+                dynamo=False,
+            )
+    finally:  # the caller's model is left as it was, even when the export fails
+        if switch:
+            encoder.set_attn_implementation(attention)
     return path
 
 
