@@ -75,13 +75,18 @@ def bert_config(state: dict[str, np.ndarray], graph: Any) -> dict[str, Any]:
     words = state["encoder.embeddings.word_embeddings.weight"]
     hidden = words.shape[1]
     layers = {int(m.group(1)) for k in state for m in [re.match(r"encoder\.encoder\.layer\.(\d+)\.", k)] if m}
-    head_dim = 64
-    for node in graph.node:  # q and k are each scaled by head_dim ** -0.25 in the exported attention
+    # The attention's one float constant gives the head size: torch's SDPA export (NaN-guarded softmax) scales q and
+    # k each by head_dim ** -0.25; the eager export (gensafe's since v3) scales q·k by head_dim ** -0.5.
+    power = -4 if any(n.op_type == "IsNaN" for n in graph.node) else -2
+    head_dim = 0
+    for node in graph.node:
         if node.op_type == "Constant" and "/layer.0/attention/self/" in node.output[0]:
             value = numpy_helper.to_array(node.attribute[0].t)
             if value.dtype == np.float32 and value.size == 1 and 0 < float(value) < 1:
-                head_dim = int(round(float(value) ** -4))
+                head_dim = int(round(float(value) ** power))
                 break
+    if not head_dim or hidden % head_dim:
+        raise ValueError(f"cannot read the attention head size from the graph (found {head_dim} for hidden {hidden})")
     eps = next((a.f for n in graph.node if n.op_type == "LayerNormalization" for a in n.attribute
                 if a.name == "epsilon"), 1e-12)
     return {"vocab_size": words.shape[0], "hidden_size": hidden, "num_hidden_layers": len(layers),
