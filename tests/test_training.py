@@ -535,10 +535,9 @@ def test_compare_models_side_by_side_on_shared_rows(tmp_path, tiny_data, capsys)
 
 def test_golden_sentences_never_enter_training(tmp_path):
     """A row that is (nearly) a golden sentence of tests/test_golden.py is dropped from train/dev/test and counted."""
-    from build_data import GOLDEN_SUITE, build
+    from build_data import build, read_golden
 
-    golden = [line.split("\t")[3] for line in GOLDEN_SUITE.read_text(encoding="utf-8").splitlines()
-              if line.strip() and not line.startswith("#")]
+    golden = [text for *_, text in read_golden()]
     rows = [("如何举报网络诈骗？", ""), (golden[0].rstrip("。.!?") + "!!", "")]  # exact, and nearly
     rows += [(f"第{i}号普通句子，关于天气和日常生活的第{i}种说法。", "") for i in range(40)]
     rows += [(f"这是第{i}条辱骂某地人的句子，全都该滚出去{i}次。", "A.2.4") for i in range(40)]

@@ -331,6 +331,16 @@ TRIVIAL_SUITE = Path(__file__).resolve().parent / "data" / "suites" / "trivial.j
 GOLDEN_SUITE = Path(__file__).resolve().parents[1] / "tests" / "data" / "golden.tsv"
 
 
+def read_golden() -> list[tuple[str, str, str, str]]:
+    """The golden sentences as (verdict ``flag``/``ok``, kind, lang, text); raises when the file is missing (training
+    from a copy without ``tests/`` would quietly train on the golden test)."""
+    if not GOLDEN_SUITE.exists():
+        raise FileNotFoundError(f"{GOLDEN_SUITE} is missing: build the data from a source checkout (its sentences "
+                                "must be kept out of training)")
+    lines = GOLDEN_SUITE.read_text(encoding="utf-8").splitlines()
+    return [tuple(line.split("\t")) for line in lines if line.strip() and not line.startswith("#")]
+
+
 def external_rows(data: str | Path | None) -> list[dict[str, Any]]:
     """Evaluation-only rows read outside ``load_rows``: CHiSafetyBench (shared data), the project's trivial-text
     suite (greetings, single words, numbers, emoji, chit-chat: never to be flagged), the golden sentences of
@@ -348,15 +358,10 @@ def external_rows(data: str | Path | None) -> list[dict[str, Any]]:
                              "labels": [], "known": [], "source": "trivial-suite", "licence": "Apache-2.0 (gensafe)",
                              "build": "eval", "origin_split": "", "group": "", "detail": item.get("kind", ""),
                              "external": True})
-    if not GOLDEN_SUITE.exists():  # training from a copy without tests/ would quietly train on the golden test
-        raise FileNotFoundError(f"{GOLDEN_SUITE} is missing: build the data from a source checkout (its sentences "
-                                "must be kept out of training)")
-    for line in GOLDEN_SUITE.read_text(encoding="utf-8").splitlines():
-        if line.strip() and not line.startswith("#"):
-            verdict, kind, lang, text = line.split("\t")
-            rows.append({"text": text, "lang": lang, "role": "prompt", "labels": [], "known": [],
-                         "source": "golden-test", "licence": "Apache-2.0 (gensafe)", "build": "eval",
-                         "origin_split": "", "group": "", "detail": kind, "external": True})
+    for _verdict, kind, lang, text in read_golden():
+        rows.append({"text": text, "lang": lang, "role": "prompt", "labels": [], "known": [],
+                     "source": "golden-test", "licence": "Apache-2.0 (gensafe)", "build": "eval",
+                     "origin_split": "", "group": "", "detail": kind, "external": True})
     from gensafe.banks import BANKS, LANGS, load_bank
 
     for bank in BANKS:  # the TC260 banks test models under assessment: kept out of training like a suite

@@ -26,9 +26,9 @@ import numpy as np
 import gensafe
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from build_data import read_golden  # noqa: E402
 from evaluate import evaluate, evaluate_suites, pct  # noqa: E402
 
-GOLDEN = Path(__file__).resolve().parents[1] / "tests" / "data" / "golden.tsv"
 SLICES = ("public zh", "public en", "authored zh", "authored en", "public prompts", "public contents")
 SOURCES = ("COLDataset", "SWSR", "CHBias", "EDOS", "davidson-hate-offensive", "DiaSafety", "PANDA", "JADE-DB")
 
@@ -44,8 +44,7 @@ def restrict(ds: Any, split: str, other: Any | None) -> Any:
 
 def golden_score(clf: gensafe.Classifier) -> dict[str, Any]:
     """Golden sentences judged right at the default operating point, and the ones judged wrong."""
-    cases = [line.split("\t") for line in GOLDEN.read_text(encoding="utf-8").splitlines()
-             if line.strip() and not line.startswith("#")]
+    cases = read_golden()
     result = clf.predict([c[3] for c in cases])
     wrong = [f"{c[0]} {c[3]}" for i, c in enumerate(cases) if bool(result[i].flagged) != (c[0] == "flag")]
     return {"n": len(cases), "right": len(cases) - len(wrong), "wrong": wrong}
@@ -75,6 +74,11 @@ def measure(model: str, ds: Any, split: str, other: Any | None) -> dict[str, Any
     return out
 
 
+def _f1_fp(b: dict[str, Any] | None) -> str:
+    """One cell: F1 / safe flagged %, or a dash where the model had no such rows."""
+    return f"{pct(b['f1'])} / {pct(b['false_positive_rate'])}" if b else "—"
+
+
 def markdown(results: list[dict[str, Any]], command: str) -> str:
     """One table per kind of figure, one column per model."""
     head = "| | " + " | ".join(r["model"] for r in results) + " |"
@@ -83,16 +87,12 @@ def markdown(results: list[dict[str, Any]], command: str) -> str:
              "operating point; F1 / safe flagged % (unmasked: a text is flagged when any risk is over its threshold).",
              "", head, rule]
     for s in SLICES:
-        cells = [f"{pct(r['slices'][s]['f1'])} / {pct(r['slices'][s]['false_positive_rate'])}"
-                 if r["slices"][s] else "—" for r in results]
-        lines.append(f"| {s}: F1 / safe flagged % | " + " | ".join(cells) + " |")
+        lines.append(f"| {s}: F1 / safe flagged % | " + " | ".join(_f1_fp(r["slices"][s]) for r in results) + " |")
     for s in SLICES:
         lines.append(f"| {s}: ROC-AUC | " + " | ".join(
             "—" if r["auc"][s] is None else f"{r['auc'][s]:.3f}" for r in results) + " |")
     for s in SOURCES:
-        cells = [f"{pct(r['sources'][s]['f1'])} / {pct(r['sources'][s]['false_positive_rate'])}"
-                 if r["sources"][s] else "—" for r in results]
-        lines.append(f"| {s}: F1 / safe flagged % | " + " | ".join(cells) + " |")
+        lines.append(f"| {s}: F1 / safe flagged % | " + " | ".join(_f1_fp(r["sources"][s]) for r in results) + " |")
     # a choice between candidates is made on the rows above; the suites below are reported, never chosen on
     lines.append("| *external suites and golden sentences: reported, not for choosing* |" + " |" * len(results))
     for name, a, b in (("hatecheck", "hateful recall", "non-hateful flagged"),
