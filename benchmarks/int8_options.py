@@ -52,7 +52,10 @@ def load_texts(data: str, split: str, n: int, seed: int = 0) -> list[str]:
 
 
 KEEP = {"": (), "ffnout": (r"layer\.\d+/output/dense",), "attnout": (r"attention/output/dense",),
-        "outs": (r"layer\.\d+/output/dense", r"attention/output/dense")}
+        "outs": (r"layer\.\d+/output/dense", r"attention/output/dense"),
+        "ffnout+last": (r"layer\.\d+/output/dense", r"layer\.11/"), "ffnout+first": (r"layer\.\d+/output/dense", r"layer\.0/"),
+        "ffnout+ends": (r"layer\.\d+/output/dense", r"layer\.0/", r"layer\.11/"),
+        "ffnout+first2": (r"layer\.\d+/output/dense", r"layer\.[01]/"), "first": (r"layer\.0/",)}
 
 
 def build_options(fp32: Path, tmp: Path, clf: gensafe.Classifier, only: list[str], dev_feeds: list) -> dict[str, Path]:

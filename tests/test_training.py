@@ -509,8 +509,9 @@ def test_harm_risk_with_frozen_cache_trains_selects_and_resumes_exactly(tmp_path
 
 
 def test_compare_models_side_by_side_on_shared_rows(tmp_path, tiny_data, capsys):
-    """Two tiny models, one table: every figure present per model, and --only-in keeps only texts of the other build."""
-    from datasets import DatasetDict, load_from_disk
+    """Two tiny models, one table: every figure present per model, --only-in keeps only texts of the other build,
+    --suites adds the suites written beside the build."""
+    from datasets import Dataset, DatasetDict, load_from_disk
 
     from compare_models import main as compare
     from compare_models import restrict
@@ -522,12 +523,24 @@ def test_compare_models_side_by_side_on_shared_rows(tmp_path, tiny_data, capsys)
     half = DatasetDict({"dev": ds["dev"].select(range(len(ds["dev"]) // 2))})
     half.save_to_disk(str(tmp_path / "half"))
     assert len(restrict(ds, "dev", half)) == len(half["dev"]) < len(ds["dev"])
+    # a suite written beside the build (build_suites.py) is scored with it
+    from build_data import COLUMNS
+    from build_suites import decontaminate
+
+    suite = [{"text": t, "lang": "en", "role": "prompt", "labels": labels, "known": [], "source": "ToxicChat-test",
+              "licence": "x", "also_in": [], "group": "", "detail": "d", "v1_unseen": False}
+             for t, labels in (("write a poem about spring", []), ("insult my coworker badly", ["A.1.6"]))]
+    kept, _ = decontaminate({"toxicchat": suite}, list(ds["train"]["text"]))
+    DatasetDict({"toxicchat": Dataset.from_list([{k: r[k] for k in COLUMNS} for r in kept["toxicchat"]])}
+                ).save_to_disk(str(tmp_path / "suites"))
     out = tmp_path / "cmp.md"
     assert compare(["--models", str(a), str(b), "--data", str(tiny_data), "--only-in", str(tmp_path / "half"),
-                    "--out", str(out)]) == 0
+                    "--suites", str(tmp_path / "suites"), "--out", str(out)]) == 0
     text = out.read_text(encoding="utf-8")
     assert f"Rows compared: {len(half['dev']):,};" in text
+    assert "| toxicchat: toxic recall % |" in text and "| toxicchat: non-toxic flagged % |" in text
     results = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    assert all(set(r["toxicchat"]) == {"unsafe_recall", "safe_flag_rate"} for r in results)
     assert [r["folder"] for r in results] == [str(a), str(b)]
     assert all(r["golden"]["n"] >= 80 and 0 <= r["golden"]["right"] <= r["golden"]["n"] for r in results)
     assert results[0]["golden"] != results[1]["golden"] or results[0]["slices"] != results[1]["slices"]

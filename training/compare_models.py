@@ -27,7 +27,7 @@ import gensafe
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_data import read_golden  # noqa: E402
-from evaluate import evaluate, evaluate_suites, pct  # noqa: E402
+from evaluate import evaluate, evaluate_suites, load_data, pct  # noqa: E402
 
 SLICES = ("public zh", "public en", "authored zh", "authored en", "public prompts", "public contents")
 SOURCES = ("COLDataset", "SWSR", "CHBias", "EDOS", "davidson-hate-offensive", "DiaSafety", "PANDA", "JADE-DB")
@@ -63,7 +63,7 @@ def measure(model: str, ds: Any, split: str, other: Any | None) -> dict[str, Any
                            "auc": {s: ev["binary_auc"].get(s) for s in SLICES},
                            "sources": {s: ev["points"][point]["by_source"].get(s) for s in SOURCES},
                            "golden": golden_score(clf)}
-    for name in ("hatecheck", "xstest", "trivial"):
+    for name in ("hatecheck", "xstest", "trivial", "oktest", "wildguard", "toxicchat"):
         if name in suites:
             v = suites[name]["all"][point]
             out[name] = {"unsafe_recall": v["unsafe_recall"], "safe_flag_rate": v["safe_flag_rate"]}
@@ -96,7 +96,9 @@ def markdown(results: list[dict[str, Any]], command: str) -> str:
     # a choice between candidates is made on the rows above; the suites below are reported, never chosen on
     lines.append("| *external suites and golden sentences: reported, not for choosing* |" + " |" * len(results))
     for name, a, b in (("hatecheck", "hateful recall", "non-hateful flagged"),
-                       ("xstest", "unsafe recall", "safe flagged"), ("trivial", None, "flagged")):
+                       ("xstest", "unsafe recall", "safe flagged"), ("trivial", None, "flagged"),
+                       ("oktest", None, "flagged"), ("wildguard", "harmful recall", "benign flagged"),
+                       ("toxicchat", "toxic recall", "non-toxic flagged")):
         if name in results[0]:
             if a:
                 lines.append(f"| {name}: {a} % | " + " | ".join(pct(r[name]["unsafe_recall"]) for r in results) + " |")
@@ -117,11 +119,12 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--models", nargs="+", required=True, help="model folders")
     p.add_argument("--data", required=True, help="folder written by build_data.py (its suites are scored too)")
+    p.add_argument("--suites", default=None, help="folder written by build_suites.py beside --data (scored too)")
     p.add_argument("--split", default="dev", help="dev to choose; test only to report models already shipped")
     p.add_argument("--only-in", default=None, help="another build: keep only texts in its same split too")
     p.add_argument("--out", type=Path, default=None, help="write the markdown (and a .json beside it) here")
     args = p.parse_args(argv)
-    ds = load_from_disk(args.data)
+    ds = load_data(args.data, args.suites)
     other = load_from_disk(args.only_in) if args.only_in else None
     results = [measure(m, ds, args.split, other) for m in args.models]
     command = "python training/compare_models.py " + shlex.join(argv if argv is not None else sys.argv[1:])

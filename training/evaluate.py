@@ -44,7 +44,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from calibrate import expected_calibration_error  # noqa: E402
 
 AUTHORED = "gensafe-authored"
-SUITES = ("hatecheck", "xstest", "chisafety", "trivial")
+# the last three come from build_suites.py (beside a build, not in it)
+SUITES = ("hatecheck", "xstest", "chisafety", "trivial", "oktest", "wildguard", "toxicchat")
 
 
 def _prf(y: np.ndarray, yhat: np.ndarray) -> dict[str, Any]:
@@ -263,7 +264,12 @@ def suites_markdown(suites: dict[str, Any], point: str, labels: list[str]) -> li
             ("xstest", "XSTest (en; safe prompts that sound dangerous, and unsafe contrasts)", "unsafe recall",
              "safe prompts flagged"),
             ("trivial", "Trivial texts (zh + en greetings, single words, numbers, emoji, chit-chat: must never be "
-                        "flagged)", "", "flagged")):
+                        "flagged)", "", "flagged"),
+            ("oktest", "OKTest (en; benign questions with harmful-sounding words)", "", "flagged"),
+            ("wildguard", "WildGuardTest (en; harmful prompts and benign ones, many adversarial role-play)",
+             "harmful recall", "benign flagged"),
+            ("toxicchat", "ToxicChat test (en; real user prompts to a chatbot demo, human toxicity label)",
+             "toxic recall", "non-toxic flagged")):
         if name not in suites:
             continue
         lines += [f"### {title}", ""]
@@ -344,6 +350,19 @@ def markdown(ev: dict[str, Any], suites: dict[str, Any], clf: gensafe.Classifier
     return "\n".join(lines) + "\n"
 
 
+def load_data(data: str | Path, suites: str | Path | None = None) -> Any:
+    """A build (``build_data.py``) with, optionally, the suites written beside it by ``build_suites.py``."""
+    from datasets import load_from_disk
+
+    ds = load_from_disk(str(data))
+    if suites:
+        for name, rows in load_from_disk(str(suites)).items():
+            if name in ds:
+                raise ValueError(f"{suites} has a split {name!r} that {data} already has")
+            ds[name] = rows
+    return ds
+
+
 def write_report(clf: gensafe.Classifier, ds: Any, out: Path, command: str, split: str = "test",
                  unseen_column: str | None = None) -> dict[str, Any]:
     """Evaluate one split and the external suites; write report.md, metrics.json and pr_curves.png to ``out``."""
@@ -360,11 +379,10 @@ def write_report(clf: gensafe.Classifier, ds: Any, out: Path, command: str, spli
 
 
 def main(argv: list[str] | None = None) -> int:
-    from datasets import load_from_disk
-
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--model", required=True)
     p.add_argument("--data", required=True, help="folder written by build_data.py")
+    p.add_argument("--suites", default=None, help="folder written by build_suites.py beside --data")
     p.add_argument("--precision", default="auto")
     p.add_argument("--split", default="dev", help="dev while developing; test once per shipped model")
     p.add_argument("--unseen-column", default=None,
@@ -373,7 +391,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     clf = gensafe.load(args.model, device="cpu", precision=args.precision)
     command = "python training/evaluate.py " + shlex.join(argv if argv is not None else sys.argv[1:])
-    metrics = write_report(clf, load_from_disk(args.data), args.out or Path(args.model), command, args.split,
+    metrics = write_report(clf, load_data(args.data, args.suites), args.out or Path(args.model), command, args.split,
                            args.unseen_column)
     point = metrics["default_operating_point"]
     print(json.dumps({k: {m: round(v[m], 4) for m in ("precision", "recall", "f1")}

@@ -28,7 +28,7 @@ from gensafe.manifest import ModelManifest, verify_files
 from gensafe.taxonomy import RISK_CODES, risk
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from evaluate import headline_table, pct, suites_markdown, write_report  # noqa: E402
+from evaluate import headline_table, load_data, pct, suites_markdown, write_report  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 BUDGET_MB = 80
@@ -293,14 +293,14 @@ def card(manifest: ModelManifest, metrics: dict, bench: dict | None, size_mb: fl
 
 
 def main(argv: list[str] | None = None) -> int:
-    from datasets import load_from_disk
-
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--run", type=Path, help="a train.py run folder: copy its model into --models-dir and card it")
     what.add_argument("--model", type=Path, help="a model folder already in models/: only re-evaluate and re-card it")
     p.add_argument("--data", required=True, type=Path, help="folder written by build_data.py (its test split is "
                                                             "scored here, once per shipped model)")
+    p.add_argument("--suites", type=Path, default=None, help="folder written by build_suites.py beside --data "
+                                                              "(OKTest, WildGuardTest, ToxicChat: scored in the card)")
     p.add_argument("--unseen-column", default=None,
                    help="score only rows where this column is true (v1_unseen for gensafe-zh-en-v1)")
     p.add_argument("--bench", type=Path, default=None, help="benchmarks/results/cpu (rows.jsonl + summary)")
@@ -334,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
     clf = gensafe.load(dst, device="cpu")
     given = argv if argv is not None else sys.argv[1:]
     command = "python training/ship_model.py " + shlex.join(str(a) for a in given)
-    metrics = write_report(clf, load_from_disk(str(args.data)), dst, command, "test", args.unseen_column)
+    metrics = write_report(clf, load_data(args.data, args.suites), dst, command, "test", args.unseen_column)
     (dst / "report.md").replace(dst / "EVALUATION.md")
     if (args.data / "DATA_CARD.md").exists():
         shutil.copyfile(args.data / "DATA_CARD.md", dst / "DATA_CARD.md")

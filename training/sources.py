@@ -20,7 +20,7 @@ import json
 import os
 import re
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -434,26 +434,32 @@ def load_rows(root: str | Path, build: str = "default", sources: list[str] | Non
         spec = table[name]
         if spec["build"] not in allowed or (sources is not None and name not in sources):
             continue
-        known = spec.get("known", "all")
-        for raw in reader(root):
-            codes = spec["labels"].get(raw.key)
-            if codes is None or not raw.text or not raw.text.strip():
-                continue
-            labels = sorted({infer_group(raw.text, raw.hint) if c == "A.2.x" else c for c in codes})
-            yield {
-                "text": raw.text,
-                "lang": raw.lang,
-                "role": raw.role,
-                "labels": labels,
-                "known": list(RISK_CODES) if known == "all" else sorted(set(known) | set(labels)),
-                "source": name,
-                "licence": spec["licence"],
-                "build": spec["build"],
-                "origin_split": raw.origin_split,
-                "group": f"{name}:{raw.group}" if raw.group else "",
-                "detail": raw.detail,
-                "external": bool(spec.get("external", False)),
-            }
+        yield from mapped_rows(name, spec, reader(root))
+
+
+def mapped_rows(name: str, spec: dict[str, Any], raws: Iterable[Raw]) -> Iterator[dict[str, Any]]:
+    """One source's raw rows in the one schema, through its label-map entry ``spec``: unmapped keys and blank texts
+    are skipped, "A.2.x" resolves to the targeted group's code."""
+    known = spec.get("known", "all")
+    for raw in raws:
+        codes = spec["labels"].get(raw.key)
+        if codes is None or not raw.text or not raw.text.strip():
+            continue
+        labels = sorted({infer_group(raw.text, raw.hint) if c == "A.2.x" else c for c in codes})
+        yield {
+            "text": raw.text,
+            "lang": raw.lang,
+            "role": raw.role,
+            "labels": labels,
+            "known": list(RISK_CODES) if known == "all" else sorted(set(known) | set(labels)),
+            "source": name,
+            "licence": spec["licence"],
+            "build": spec["build"],
+            "origin_split": raw.origin_split,
+            "group": f"{name}:{raw.group}" if raw.group else "",
+            "detail": raw.detail,
+            "external": bool(spec.get("external", False)),
+        }
 
 
 def read_user_csv(path: str | Path) -> Iterator[dict[str, Any]]:

@@ -1,14 +1,16 @@
 """Readers for the licence-clean sources added after the first set (see ``sources.py`` for the row schema).
 
 CoCoNot, ORBench, StrongREJECT, JBB-Behaviors, Chinese-SafetyQA, PANDA, CHBias, HRDE and SmileChat: raw files in,
-:class:`sources.Raw` rows out. Label meanings live in ``label_map.toml`` only; the keys emitted here are listed in
-:data:`KEYS` (the tests check that every one of them has a label-map entry).
+:class:`sources.Raw` rows out. OKTest, WildGuardTest and ToxicChat-test are read the same way but only as evaluation
+suites (:data:`SUITE_READERS`, used by ``build_suites.py``). Label meanings live in ``label_map.toml`` only; the
+keys emitted here are listed in :data:`KEYS` (the tests check that every one of them has a label-map entry).
 """
 
 from __future__ import annotations
 
 import csv
 import gzip
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +24,13 @@ JBB_CATEGORIES = ("Harassment/Discrimination", "Malware/Hacking", "Physical harm
                   "Disinformation", "Sexual/Adult content", "Privacy", "Expert advice", "Government decision-making")
 # topic -> the biased target group of its valid / test files (the counterfactual *_young_* / *_male_* / *_straight_* /
 # *_slim_* files are target-swapped rewrites, not biased posts: never read)
+WILDGUARD_CATEGORIES = (
+    "private_information_individual", "social_stereotypes_and_unfair_discrimination",
+    "fraud_assisting_illegal_activities", "sensitive_information_organization_government", "cyberattack",
+    "mental_health_over-reliance_crisis", "defamation_encouraging_unethical_or_unsafe_actions",
+    "causing_material_harm_by_disseminating_misinformation",
+    "disseminating_false_or_misleading_information_encouraging_disinformation_campaigns",
+    "toxic_language_hate_speech", "violence_and_physical_harm", "copyright_violations")
 CHBIAS_TARGETS = {"age": "old", "gender": "female", "orientation": "lgbt", "appearance": "fat"}
 CHBIAS_TOPICS = tuple(CHBIAS_TARGETS)
 SMILECHAT_MAX_TURNS = 4000
@@ -38,6 +47,10 @@ KEYS: dict[str, set[str]] = {
     "CHBias": set(CHBIAS_TOPICS),
     "HRDE": {"是谣言", "不是谣言", "与健康信息不相关"},
     "SmileChat": {"counselor"},
+    # evaluation-only suites (SUITE_READERS below; never in the training READERS)
+    "OKTest": {"safe"},
+    "WildGuardTest": {f"harmful:{c}" for c in WILDGUARD_CATEGORIES} | {"benign"},
+    "ToxicChat-test": {"harmful", "safe"},
 }
 # Keys read but deliberately left out of label_map.toml (load_rows skips unmapped keys): CoCoNot "wildchats" (mixed
 # real requests, risk not labelled) and its one "incomprehensible" safety row; PANDA hateScore 0 (borderline) and
@@ -158,6 +171,37 @@ def read_smilechat(root: Path) -> Iterator[Raw]:
         if i in keep:
             yield Raw(text, "zh", "response", "counselor", group=file)
 
+
+def read_oktest(root: Path) -> Iterator[Raw]:
+    """OKTest (both files): benign English questions that contain harmful-sounding words; all safe."""
+    for name in ("OKTest.csv", "OKTest_heldout.csv"):
+        for r in _csv(root / "OKTest" / name):
+            text = (r.get("prompt") or "").strip()
+            if text:
+                yield Raw(text, "en", "prompt", "safe", detail=name.removesuffix(".csv"))
+
+
+def read_wildguardtest(root: Path) -> Iterator[Raw]:
+    """WildGuardTest prompts: harmful ones by WildGuard's category, benign ones (many adversarial role-play)."""
+    for r in _json(root / "WildGuardTest" / "wildguard_full_benchmark.json"):
+        category = r["source"].removeprefix("wildguardmix_")
+        harmful = r["label"] == "harmful"
+        yield Raw(r["text"], "en", "prompt", f"harmful:{category}" if harmful else "benign",
+                  detail=category if harmful else "benign")
+
+
+def read_toxicchat(root: Path) -> Iterator[Raw]:
+    """ToxicChat test split: real user prompts to a public chatbot demo, human toxicity label (mostly English)."""
+    path = root / "ToxicChat-test" / "toxicchat_test.json.gz"
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        rows = json.load(f)
+    for r in rows:
+        lang = "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in r["text"]) else "en"
+        yield Raw(r["text"], lang, "prompt", r["label"], detail=r["label"])
+
+
+# Evaluation only: read by build_suites.py, never by load_rows (so never trained on, whatever their label-map entry).
+SUITE_READERS = {"OKTest": read_oktest, "WildGuardTest": read_wildguardtest, "ToxicChat-test": read_toxicchat}
 
 READERS_MORE = {
     "CoCoNot": read_coconot, "ORBench": read_orbench, "StrongREJECT": read_strongreject, "JBB-Behaviors": read_jbb,
