@@ -73,6 +73,15 @@ def test_derived_int8_has_no_batch_dependent_scales(int8):
     for node in graph.graph.node:
         if node.op_type == "QuantizeLinear":
             assert node.input[1] in inits and node.input[2] in inits  # scale and zero point are graph constants
+    # the recipe's fp32 islands: the FFN output projections and the whole first layer read unquantised inputs
+    produced_by = {o: n for n in graph.graph.node for o in n.output}
+    weighted = [n for n in graph.graph.node if n.op_type == "MatMul"
+                and (n.input[1] in inits or n.input[1].endswith("_wdq"))]
+    kept = [n for n in weighted if "layer.0/" in n.name or ("/output/dense" in n.name and "attention" not in n.name)]
+    quantised = [n for n in weighted if n not in kept]
+    assert kept and all(n.input[1] in inits and produced_by[n.input[0]].op_type != "DequantizeLinear" for n in kept)
+    assert quantised and all(n.input[1].endswith("_wdq") and produced_by[n.input[0]].op_type == "DequantizeLinear"
+                             for n in quantised)
 
 
 def test_int8_scores_do_not_depend_on_batch_mates(int8):

@@ -122,7 +122,7 @@ def test_compact_folder_derives_int8_on_first_use(tmp_path, monkeypatch):
     monkeypatch.setenv("GENSAFE_CACHE", str(tmp_path / "cache"))
     monkeypatch.setenv("GENSAFE_STATE", str(tmp_path / "state"))
     fp32 = gensafe.load(folder, device="cpu")
-    assert fp32.precision == "fp32"  # auto never derives: it picks what ships
+    assert fp32.precision == "fp32"  # auto derives only what the folder names as its default for the device
     int8 = gensafe.load(folder, device="cpu", precision="int8")
     cached = list((tmp_path / "cache").rglob("model.int8.onnx"))
     assert len(cached) == 1 and (tmp_path / "state" / "derived.json").exists()  # its record is kept elsewhere
@@ -135,3 +135,22 @@ def test_compact_folder_derives_int8_on_first_use(tmp_path, monkeypatch):
     with pytest.warns(RuntimeWarning, match="does not match the sha256 recorded"):
         again = gensafe.load(folder, device="cpu", precision="int8")
     np.testing.assert_allclose(again.predict(TINY_CORPUS).scores, b, atol=1e-6)
+
+
+def test_default_precision_names_what_auto_picks(tmp_path, monkeypatch):
+    """A folder may name its precision per device kind (a derived int8 measured to keep fp32's decisions); auto then
+    picks it, an explicit precision still wins, and a precision the folder cannot provide is refused when read."""
+    from gensafe.build.testing import build_tiny_model
+
+    folder, _ = build_tiny_model(tmp_path / "compact", compact=True, seed=3)
+    monkeypatch.setenv("GENSAFE_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("GENSAFE_STATE", str(tmp_path / "state"))
+    path = folder / "manifest.json"
+    data = json.loads(path.read_text())
+    path.write_text(json.dumps({**data, "default_precision": {"cpu": "int8"}}))
+    assert gensafe.load(folder, device="cpu").precision == "int8"
+    assert gensafe.load(folder, device="cpu", precision="fp32").precision == "fp32"
+    for bad in ({"cpu": "fp16"}, {"tpu": "int8"}):
+        path.write_text(json.dumps({**data, "default_precision": bad}))
+        with pytest.raises(ModelFileError, match="default_precision"):
+            ModelManifest.read(folder)

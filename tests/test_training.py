@@ -291,6 +291,10 @@ def test_leave_one_source_out(tmp_path, tiny_base, tiny_data, capsys):
     assert shape == (3, len(provenance["train_support"]))
     held = json.loads((out / "holdout" / "metrics.json").read_text())
     assert held["split"] == "holdout" and held["n"] == 30
+    # re-carding can name the precision auto picks per device kind (this folder ships int8, which auto would take)
+    assert gensafe.load(models / name, device="cpu").precision == "int8"
+    assert ship(["--model", str(models / name), "--data", str(data), "--default-precision", "cpu=fp32"]) == 0
+    assert gensafe.load(models / name, device="cpu").precision == "fp32"
 
 
 def test_thresholds_and_calibration():

@@ -16,6 +16,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import shlex
 import shutil
@@ -309,6 +310,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--caution", action="append", default=[], help="a line added to the card's known gaps "
                                                                  "(a measured fact the files above do not hold)")
     p.add_argument("--default", action="store_true", help="make it the model gensafe.load() opens by default")
+    p.add_argument("--default-precision", action="append", default=[], metavar="KIND=PRECISION",
+                   help="what precision='auto' picks on a device kind, e.g. cpu=int8 (written to the manifest; only "
+                        "after benchmarks/cpu_suite.py measured that graph against fp32 on test texts)")
     p.add_argument("--models-dir", type=Path, default=ROOT / "models",
                    help="where model folders live (default models/)")
     args = p.parse_args(argv)
@@ -326,6 +330,11 @@ def main(argv: list[str] | None = None) -> int:
     else:
         dst = args.model
         manifest = ModelManifest.read(dst)
+    if args.default_precision:
+        pairs = dict(item.split("=", 1) for item in args.default_precision)
+        # replace() re-validates: each precision must be shipped or derivable
+        manifest = dataclasses.replace(manifest, default_precision={**manifest.default_precision, **pairs})
+        manifest.write(dst, rehash=False)
     verify_files(dst, manifest)
     size_mb = sum((dst / n).stat().st_size for n in manifest.files) / 1e6
     if size_mb > BUDGET_MB:

@@ -61,7 +61,8 @@ def load(
         name_or_path: Model folder or name on the search path (see :mod:`gensafe.registry`).
         device: ``"auto"`` (CUDA when the GPU runtime and a GPU are present, else CPU), ``"cpu"``, ``"cuda"`` or
             ``"cuda:N"``. Asking for CUDA and not getting it raises ``RuntimeError``.
-        precision: ``"auto"`` (int8 on CPU and fp16 on CUDA when the folder ships them, else fp32), or one of
+        precision: ``"auto"`` (the folder's ``default_precision`` for the device when it names one; else int8 on
+            CPU and fp16 on CUDA when the folder ships them, else fp32), or one of
             ``"fp32"``, ``"fp16"``, ``"int8"``; a precision the folder can derive (``manifest.derive``) is built on
             first use and cached.
         policy: Thresholds to apply (default: the model's default operating point).
@@ -134,6 +135,9 @@ def _pick_precision(manifest: ModelManifest, precision: str, device: str) -> str
     if precision not in _PRECISIONS:
         raise ValueError(f"precision must be one of {_PRECISIONS}, got {precision!r}")
     if precision == "auto":
+        chosen = manifest.default_precision.get("cuda" if device.startswith("cuda") else "cpu")
+        if chosen:  # the folder names it (shipped or derived), e.g. a derived int8 measured to keep fp32's decisions
+            return chosen
         preferred = ("fp16", "fp32") if device.startswith("cuda") else ("int8", "fp32")
         for p in preferred:
             if p in manifest.onnx:

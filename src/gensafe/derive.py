@@ -41,10 +41,12 @@ __all__ = ["CacheError", "cache_dir", "calibration_feeds", "derived_graph", "ind
 INDEX_NAME = "derived.json"
 
 # The int8 recipe (see benchmarks/int8_options.py for the options measured): static activation scales calibrated on
-# the package's bank texts, SmoothQuant 0.7, the FFN output projections (inputs with GELU outliers) left in fp32.
-INT8_RECIPE = "static-sq07-ffn32-v1"
+# the package's bank texts, SmoothQuant 0.7, the FFN output projections (inputs with GELU outliers) and the whole
+# first layer (its error is carried through all eleven above it) left in fp32. Chosen on 3,000 dev texts of v3:
+# decisions equal to fp32 on 99.17 % (FFN outputs only: 98.87 %; also the last layer: 99.10 %; first two: 99.07 %).
+INT8_RECIPE = "static-sq07-ffn32-l0-v2"
 INT8_SMOOTH = 0.7
-INT8_KEEP_FP32 = (r"layer\.\d+/output/dense",)
+INT8_KEEP_FP32 = (r"layer\.\d+/output/dense", r"layer\.0/")
 
 _log = logging.getLogger(__name__)  # a child of "gensafe": derived graphs built, reused, rebuilt
 

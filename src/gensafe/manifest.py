@@ -114,6 +114,9 @@ class ModelManifest:
         onnx: Precision -> ONNX file name, e.g. ``{"fp32": "model.onnx", "int8": "model.int8.onnx"}``.
         derive: Precision -> precision of a shipped graph it can be derived from on first use (``{"int8": "fp32"}``);
             derived graphs are cached locally and verified by hash (see :mod:`gensafe.derive`).
+        default_precision: Device kind (``"cpu"``, ``"cuda"``) -> the precision ``precision="auto"`` picks there,
+            shipped or derivable (``{"cpu": "int8"}`` once the derived int8 graph was measured to keep fp32's
+            decisions). Without an entry ``auto`` takes a shipped int8 graph on CPU or fp16 on CUDA, else fp32.
         tokenizer: Tokenizer file name.
         output_name: Name of the logits output of the graph.
         files: File name -> sha256 of every file above.
@@ -133,6 +136,7 @@ class ModelManifest:
     context_chars: int = 512
     onnx: dict[str, str] = field(default_factory=lambda: {"fp32": "model.onnx"})
     derive: dict[str, str] = field(default_factory=dict)
+    default_precision: dict[str, str] = field(default_factory=dict)
     tokenizer: str = "tokenizer.json"
     output_name: str = "logits"
     files: dict[str, str] = field(default_factory=dict)
@@ -166,6 +170,12 @@ class ModelManifest:
         for target, source in self.derive.items():
             if source not in self.onnx:
                 raise ValueError(f"derive: {target} comes from {source}, which the folder does not ship")
+        for kind, precision in self.default_precision.items():
+            if kind not in ("cpu", "cuda"):
+                raise ValueError(f"default_precision: device kind must be cpu or cuda, got {kind!r}")
+            if precision not in self.onnx and precision not in self.derive:
+                raise ValueError(f"default_precision: {kind} -> {precision}, which the folder neither ships nor "
+                                 f"derives (ships {sorted(self.onnx)}, derives {sorted(self.derive)})")
         if self.format_version > FORMAT_VERSION:
             raise ValueError(
                 f"model folder format {self.format_version} is newer than this gensafe supports ({FORMAT_VERSION});"
