@@ -456,6 +456,18 @@ def test_average_checkpoints(tmp_path):
     state = json.loads((ckpt / "state.json").read_text())
     assert state["step"] == 20 and len(state["averaged_from"]) == 2  # resumes as the newest run: nothing left to train
     assert load_file(str(ckpt / "optimizer.safetensors"))["0.exp_avg"][0] == 20
+    # the selected weights (best/) of each run: the soup carries no selection log, so the export keeps the average
+    for i, run in enumerate("ab"):
+        (tmp_path / run / "best").mkdir()
+        save_file({"w": torch.full((2, 2), 2.0 + 2 * i), "ids": torch.arange(3)}, str(tmp_path / run / "best" /
+                                                                                    "model.safetensors"))
+        (tmp_path / run / "best" / "selection.json").write_text(json.dumps({"step": 5 + i}))
+    (tmp_path / "b" / "checkpoint" / "state.json").write_text(json.dumps(
+        {"step": 20, "labels": ["A.1.6"], "total_steps": 20, "selection_log": [{"step": 6, "selection": 0.9}]}))
+    best = average([tmp_path / "a", tmp_path / "b"], tmp_path / "soup-best", "best")
+    assert torch.equal(load_file(str(best / "model.safetensors"))["w"], torch.full((2, 2), 3.0))
+    state = json.loads((best / "state.json").read_text())
+    assert state["selection_log"] == [] and state["averaged_steps"] == [5, 6] and state["step"] == 20
     (tmp_path / "b" / "checkpoint" / "state.json").write_text(json.dumps({"step": 20, "labels": ["A.2.4"]}))
     with pytest.raises(SystemExit, match="different labels"):
         average([tmp_path / "a", tmp_path / "b"], tmp_path / "bad")

@@ -1,12 +1,18 @@
 """Average the weights of finished runs of one model ("model soup"), ready for train.py to calibrate and export.
 
-The runs must share labels and architecture (e.g. the same run after epoch 2 and after a resumed epoch 3). The
-averaged weights go to ``<out>/checkpoint/`` with the newest run's step count, so that resuming ``train.py`` on
-``out=<out>`` with the same ``max_steps`` trains nothing and goes straight to calibration, export and evaluation.
+The runs must share labels and architecture (e.g. the same run after epoch 2 and after a resumed epoch 3, or two
+recipes fine-tuned from the same base encoder with the same frozen layers). The averaged weights go to
+``<out>/checkpoint/`` with the state of the run with most steps, so that resuming ``train.py`` on ``out=<out>`` with
+that run's config trains nothing and goes straight to calibration, export and evaluation. ``--weights best`` averages
+each run's *selected* weights (``best/``, chosen on dev and held-out sources) instead of its last step; the soup then
+carries no selection log of its own, so the export keeps the averaged weights.
 
 Example:
     python training/average_checkpoints.py runs/default-e2 runs/default-e3 --out runs/soup
     python training/train.py --config training/configs/default.toml out=runs/soup max_steps=8142
+    python training/average_checkpoints.py runs/v3 runs/v3c --weights best --out runs/v3-soup
+    python training/train.py --config training/configs/v3c.toml data=runs/data/default out=runs/v3-soup \
+        name=gensafe-zh-en-v3s
 """
 
 from __future__ import annotations
@@ -20,11 +26,14 @@ import torch
 from safetensors.torch import load_file, save_file
 
 
-def average(runs: list[Path], out: Path) -> Path:
+def average(runs: list[Path], out: Path, weights_from: str = "checkpoint") -> Path:
     states = [json.loads((r / "checkpoint" / "state.json").read_text()) for r in runs]
     if any(s["labels"] != states[0]["labels"] for s in states):
         raise SystemExit("the runs were trained on different labels; they cannot be averaged")
-    weights = [load_file(str(r / "checkpoint" / "model.safetensors")) for r in runs]
+    missing = [str(r) for r in runs if not (r / weights_from / "model.safetensors").exists()]
+    if missing:
+        raise SystemExit(f"no {weights_from}/model.safetensors in {missing}")
+    weights = [load_file(str(r / weights_from / "model.safetensors")) for r in runs]
     if any(w.keys() != weights[0].keys() for w in weights):
         raise SystemExit("the runs have different architectures; they cannot be averaged")
     mean = {}
@@ -37,8 +46,13 @@ def average(runs: list[Path], out: Path) -> Path:
     ckpt = out / "checkpoint"
     ckpt.mkdir(parents=True, exist_ok=True)
     save_file(mean, str(ckpt / "model.safetensors"))
-    shutil.copy(runs[newest] / "checkpoint" / "optimizer.safetensors", ckpt / "optimizer.safetensors")
-    state = dict(states[newest], averaged_from=[str(r) for r in runs])
+    for name in ("optimizer.safetensors", "rng.safetensors"):
+        if (runs[newest] / "checkpoint" / name).exists():
+            shutil.copy(runs[newest] / "checkpoint" / name, ckpt / name)
+    state = dict(states[newest], averaged_from=[f"{r}/{weights_from}" for r in runs])
+    if weights_from == "best":  # the soup is the selection: a selection log would make train.py load best/ instead
+        state["selection_log"] = []
+        state["averaged_steps"] = [json.loads((r / "best" / "selection.json").read_text())["step"] for r in runs]
     (ckpt / "state.json").write_text(json.dumps(state))
     return ckpt
 
@@ -47,8 +61,10 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("runs", nargs="+", type=Path, help="run folders, each with checkpoint/")
     p.add_argument("--out", type=Path, required=True, help="new run folder")
+    p.add_argument("--weights", choices=("checkpoint", "best"), default="checkpoint",
+                   help="each run's last step (checkpoint/) or its selected weights (best/)")
     args = p.parse_args()
-    print(f"averaged {len(args.runs)} checkpoints into {average(args.runs, args.out)}")
+    print(f"averaged {len(args.runs)} runs' {args.weights} weights into {average(args.runs, args.out, args.weights)}")
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ restricts the split to texts that are in the same split of another build too (e.
 Choices between candidates are made on ``--split dev``; ``--split test`` is for the report of models already shipped.
 
 Example:
-    python training/compare_models.py --models models/gensafe-zh-en-v3 runs/v3b/model \\
+    python training/compare_models.py --models models/gensafe-zh-en-v3s runs/<new>/model \\
         --data runs/data/default --split dev --out runs/compare-dev.md      # the same build: every dev row
     python training/compare_models.py --models runs/v2-model models/gensafe-zh-en-v3 \\
         --data runs/data/default --only-in runs/data/default-v2 --split test  # two builds: rows of both

@@ -270,7 +270,18 @@ def card(manifest: ModelManifest, metrics: dict, bench: dict | None, size_mb: fl
         lines.append(f"* **Below the project's quality target**: unsafe-vs-safe F1 ≥ {100 * target:.0f} on public "
                      f"rows at `{default}` is missed ({', '.join(missed)}).")
     int8 = parity.get("int8")
-    if int8 and not int8["passed"]:
+    if manifest.default_precision.get("cpu") == "int8":
+        measured = (bench or {}).get("checks", {})
+        agree, delta = measured.get("int8_agreement"), measured.get("int8_f1_delta_points")
+        lines.append("* **int8 is the CPU default** (`precision=\"auto\"` on CPU; `precision=\"fp32\"` restores "
+                     "fp32): its graph is derived on first use with static activation scales, so a text's score does "
+                     "not depend on the texts batched with it"
+                     + (f"; `benchmarks/cpu_suite.py` measured decisions equal to fp32 on {100 * agree:.2f} % of "
+                        f"test texts (target ≥ 99 %) and unsafe-vs-safe F1 within {delta:.2f} points (target ≤ 0.5)"
+                        if agree is not None and delta is not None else "")
+                     + (f"; at export it matched the torch model's decisions on {100 * int8['decision_agreement']:.2f}"
+                        " % of dev texts" if int8 else "") + ".")
+    elif int8 and not int8["passed"]:
         lines.append(f"* int8 (`precision=\"int8\"`, {int8.get('graph', 'shipped')}) is faster on CPU but its "
                      f"decisions equal the torch model's on only {100 * int8['decision_agreement']:.1f}% of "
                      + (f"{int8['n_decisions']:,} " if "n_decisions" in int8 else "the ")
@@ -355,6 +366,7 @@ def main(argv: list[str] | None = None) -> int:
         summary = (args.bench / "summary.md").read_text().splitlines()
         command = next((line.split("`")[1] for line in summary if line.startswith("Reproduce:")), "")
         bench = {"rows": [r for r in rows if r["suite"] == "end_to_end"], "command": command,
+                 "checks": {t["name"]: t["measured"] for t in checks.get("targets", [])},
                  "machine": f"{env['cpu_count']} CPUs, onnxruntime {env['onnxruntime']}, torch {env.get('torch')}"}
     text = card(manifest, metrics, bench, size_mb, args.holdout, args.caution)
     (dst / "MODEL_CARD.md").write_text(text, encoding="utf-8")

@@ -13,7 +13,7 @@ Example:
     >>> DEFAULT_MODEL
     'default'
     >>> sorted(SHIPPED_MANIFESTS)
-    ['gensafe-zh-en-v3']
+    ['gensafe-zh-en-v3s']
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ _CHECKOUT_MODELS = Path(__file__).resolve().parents[2] / "models"
 
 #: Shipped model name -> sha256 of its ``manifest.json``.
 SHIPPED_MANIFESTS: dict[str, str] = {
-    "gensafe-zh-en-v3": "309858c827eafb531462eec092da045bc802c5424371aba6da6a949fef4b2008",
+    "gensafe-zh-en-v3s": "a6c1492a7fa7c4a08376e625ffe459ecddc31b475fb3eeb83916714f8178f522",
 }
 
 
