@@ -30,9 +30,10 @@ def average(runs: list[Path], out: Path, weights_from: str = "checkpoint") -> Pa
     states = [json.loads((r / "checkpoint" / "state.json").read_text()) for r in runs]
     if any(s["labels"] != states[0]["labels"] for s in states):
         raise SystemExit("the runs were trained on different labels; they cannot be averaged")
-    missing = [str(r) for r in runs if not (r / weights_from / "model.safetensors").exists()]
+    needed = ["model.safetensors"] + (["selection.json"] if weights_from == "best" else [])
+    missing = [f"{r}/{weights_from}/{n}" for r in runs for n in needed if not (r / weights_from / n).exists()]
     if missing:
-        raise SystemExit(f"no {weights_from}/model.safetensors in {missing}")
+        raise SystemExit(f"missing: {missing}")
     weights = [load_file(str(r / weights_from / "model.safetensors")) for r in runs]
     if any(w.keys() != weights[0].keys() for w in weights):
         raise SystemExit("the runs have different architectures; they cannot be averaged")
@@ -50,8 +51,9 @@ def average(runs: list[Path], out: Path, weights_from: str = "checkpoint") -> Pa
         if (runs[newest] / "checkpoint" / name).exists():
             shutil.copy(runs[newest] / "checkpoint" / name, ckpt / name)
     state = dict(states[newest], averaged_from=[f"{r}/{weights_from}" for r in runs])
-    if weights_from == "best":  # the soup is the selection: a selection log would make train.py load best/ instead
-        state["selection_log"] = []
+    # the soup is not one run's selection: a selection log would make train.py load <out>/best/ (absent) instead
+    state["selection_log"] = []
+    if weights_from == "best":
         state["averaged_steps"] = [json.loads((r / "best" / "selection.json").read_text())["step"] for r in runs]
     (ckpt / "state.json").write_text(json.dumps(state))
     return ckpt

@@ -88,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     build = load_from_disk(str(args.against))
     seen = [t for split in ("train", "dev") for t in build[split]["text"]]
     kept, stats = decontaminate(suite_rows(args.data), seen)
+    empty = [name for name, rows in kept.items() if not rows]
+    if empty:
+        sys.exit(f"no rows left in {empty} after removing what {args.against} holds: nothing to score")
     DatasetDict({s: Dataset.from_list([{k: r[k] for k in COLUMNS} for r in rows]) for s, rows in kept.items()}
                 ).save_to_disk(str(args.out))
     stats = {"against": str(args.against), "checked_against_rows": len(seen), "suites": stats,

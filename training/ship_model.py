@@ -280,7 +280,8 @@ def card(manifest: ModelManifest, metrics: dict, bench: dict | None, size_mb: fl
                         f"test texts (target ≥ 99 %) and unsafe-vs-safe F1 within {delta:.2f} points (target ≤ 0.5)"
                         if agree is not None and delta is not None else "")
                      + (f"; at export it matched the torch model's decisions on {100 * int8['decision_agreement']:.2f}"
-                        " % of dev texts" if int8 else "") + ".")
+                        " % of dev texts (the export table's stricter 99.5 % bar compares with torch, not fp32 ONNX)"
+                        if int8 else "") + ".")
     elif int8 and not int8["passed"]:
         lines.append(f"* int8 (`precision=\"int8\"`, {int8.get('graph', 'shipped')}) is faster on CPU but its "
                      f"decisions equal the torch model's on only {100 * int8['decision_agreement']:.1f}% of "
@@ -350,6 +351,16 @@ def main(argv: list[str] | None = None) -> int:
     size_mb = sum((dst / n).stat().st_size for n in manifest.files) / 1e6
     if size_mb > BUDGET_MB:
         sys.exit(f"{dst} holds {size_mb:.1f} MB of model files, over the {BUDGET_MB} MB budget")
+    from gensafe.manifest import sha256_file
+    from gensafe.registry import SHIPPED_MANIFESTS
+
+    digest = sha256_file(dst / "manifest.json")
+    pinned = SHIPPED_MANIFESTS.get(manifest.name)
+    if pinned not in (None, digest):
+        # a new build (or --default-precision) of a pinned name: this script is what produces the new pin, so it
+        # scores the folder under it; the package keeps refusing the folder until registry.py holds it (hint below)
+        SHIPPED_MANIFESTS[manifest.name] = digest
+        print(f"note: {manifest.name} is pinned to an older manifest; scoring the new one (update the pin below)")
     # the one scoring of the test split for this model: EVALUATION.md, metrics.json and pr_curves.png in its folder
     clf = gensafe.load(dst, device="cpu")
     given = argv if argv is not None else sys.argv[1:]
@@ -374,11 +385,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.default:
         (args.models_dir / "default.json").write_text(json.dumps({"model": manifest.name}) + "\n")
     print(f"shipped {manifest.name} to {dst} ({size_mb:.1f} MB){' as the default' if args.default else ''}")
-    from gensafe.manifest import sha256_file
-    from gensafe.registry import SHIPPED_MANIFESTS
-
-    digest = sha256_file(dst / "manifest.json")
-    if args.models_dir.resolve() == (ROOT / "models").resolve() and SHIPPED_MANIFESTS.get(manifest.name) != digest:
+    if args.models_dir.resolve() == (ROOT / "models").resolve() and pinned != digest:
         print(f"pin it: set SHIPPED_MANIFESTS[{manifest.name!r}] = {digest!r} in src/gensafe/registry.py "
               "(tests/test_trust.py fails until then)")
     return 0

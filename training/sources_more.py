@@ -185,6 +185,8 @@ def read_wildguardtest(root: Path) -> Iterator[Raw]:
     """WildGuardTest prompts: harmful ones by WildGuard's category, benign ones (many adversarial role-play)."""
     for r in _json(root / "WildGuardTest" / "wildguard_full_benchmark.json"):
         category = r["source"].removeprefix("wildguardmix_")
+        if r["label"] not in ("harmful", "safe"):
+            raise ValueError(f"WildGuardTest: unknown label {r['label']!r} (expected harmful or safe)")
         harmful = r["label"] == "harmful"
         yield Raw(r["text"], "en", "prompt", f"harmful:{category}" if harmful else "benign",
                   detail=category if harmful else "benign")
