@@ -343,6 +343,8 @@ def main(argv: list[str] | None = None) -> int:
         dst = args.model
         manifest = ModelManifest.read(dst)
     if args.default_precision:
+        if any("=" not in item for item in args.default_precision):
+            p.error(f"--default-precision takes KIND=PRECISION (e.g. cpu=int8), got {args.default_precision}")
         pairs = dict(item.split("=", 1) for item in args.default_precision)
         # replace() re-validates: each precision must be shipped or derivable
         manifest = dataclasses.replace(manifest, default_precision={**manifest.default_precision, **pairs})
