@@ -267,7 +267,7 @@ def test_text_logits_is_the_max_over_every_window_and_trains_the_highest(tiny_mo
     model.zero_grad()
 
 
-def test_leave_one_source_out(tmp_path, tiny_base, tiny_data, capsys):
+def test_leave_one_source_out(tmp_path, tiny_base, tiny_data, capsys, monkeypatch):
     data = tiny_data
     out = tmp_path / "loso"
     _train(data, tiny_base, out, "max_steps=5", "holdout_source=SimpleSafetyTests", "min_train_positives=1")
@@ -295,6 +295,19 @@ def test_leave_one_source_out(tmp_path, tiny_base, tiny_data, capsys):
     assert gensafe.load(models / name, device="cpu").precision == "int8"
     assert ship(["--model", str(models / name), "--data", str(data), "--default-precision", "cpu=fp32"]) == 0
     assert gensafe.load(models / name, device="cpu").precision == "fp32"
+    # a shipped (pinned) folder whose manifest ship_model changes is scored under the new manifest, and the new pin
+    # is printed; the package itself keeps refusing the folder until registry.py holds it
+    from gensafe import registry
+    from gensafe.manifest import ModelFileError
+
+    monkeypatch.setattr(registry, "shipped_model_dirs", lambda: [models])
+    monkeypatch.setitem(registry.SHIPPED_MANIFESTS, name, "0" * 64)
+    capsys.readouterr()
+    assert ship(["--model", str(models / name), "--data", str(data), "--default-precision", "cpu=int8"]) == 0
+    assert "is pinned to an older manifest" in capsys.readouterr().out
+    monkeypatch.setitem(registry.SHIPPED_MANIFESTS, name, "0" * 64)
+    with pytest.raises(ModelFileError):
+        gensafe.load(models / name, device="cpu")
 
 
 def test_thresholds_and_calibration():
