@@ -356,7 +356,8 @@ def test_scan_text_rows_are_lines_split_on_newline_only(clf, tmp_path):
     assert scan_file(clf, src, out, progress=False).rows == 6
     rows = _strict_rows(out)
     assert [r["row"] for r in rows] == list(range(6)) and all("flagged" in r for r in rows)
-    assert rows[0]["top_score"] == clf.predict("one\rstill one")[0].top_score
+    # the same text scored inside the file's batch and alone: equal up to kernel rounding (README: ≤ 1e-5)
+    assert rows[0]["top_score"] == pytest.approx(clf.predict("one\rstill one")[0].top_score, abs=1e-5)
 
 
 def _csv_out(clf, tmp_path, data: bytes, name="in.csv", **kw):
@@ -378,7 +379,8 @@ def test_scan_csv_unterminated_quote_and_ragged_rows(clf, tmp_path):
     assert len(rows) == 5
     assert rows[1]["error"] == "row has 3 fields, the header has 2" and rows[1]["id"] == "many"
     assert rows[2]["error"] == "row has 1 fields, the header has 2" and rows[3]["error"] == "blank line"
-    assert rows[4]["id"] == "6" and rows[4]["top_score"] == clf.predict('a "quoted"\r\ncell')[0].top_score
+    assert rows[4]["id"] == "6"
+    assert rows[4]["top_score"] == pytest.approx(clf.predict('a "quoted"\r\ncell')[0].top_score, abs=1e-5)
 
 
 def test_scan_csv_bare_cr_huge_field_and_bad_bytes(clf, tmp_path):
