@@ -91,7 +91,9 @@ def test_report_rules_and_manual_review_round_trip(scanned):
     """§5.1 a fails on the 10 % source only; the exported sample carries the texts; labels (the truth) give the
     manual pass rate; a sample under 4,000 fails §9.2 a; labels of another sample are refused."""
     outputs, tmp = scanned
-    report = run_audit(outputs, tmp / "audit", manual_size=400, seed=5)
+    # every scored row in the technical sample: a 10 % draw depends on the (temporary) file paths, and ~150 rows of
+    # a 94 % corpus can pass at 98 % by chance
+    report = run_audit(outputs, tmp / "audit", manual_size=400, seed=5, technical_share=1.0)
     rules = {r["clause"]: r for r in report["rules"]}
     by_source = {Path(s["source"]).stem: s for s in report["sources"]}
     assert by_source["clean"]["status"] == "PASS" and by_source["dirty"]["status"] == "FAIL"
