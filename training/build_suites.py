@@ -57,15 +57,12 @@ def decontaminate(suites: dict[str, list[dict[str, Any]]], seen: list[str]) -> t
     kept: dict[str, list[dict[str, Any]]] = {}
     stats: dict[str, Any] = {}
     for split, rows in suites.items():
-        own: set[str] = set()
-        unique = []
-        for r in rows:
-            key = neardup.exact_key(r["text"])
-            if key not in own:
-                own.add(key)
-                unique.append(r)
-        exact = [r for r in unique if neardup.exact_key(r["text"]) in seen_keys]
-        rest = [r for r in unique if neardup.exact_key(r["text"]) not in seen_keys]
+        by_key: dict[str, dict[str, Any]] = {}
+        for r in rows:  # the first row of each text
+            by_key.setdefault(neardup.exact_key(r["text"]), r)
+        unique = list(by_key.values())
+        exact = [r for key, r in by_key.items() if key in seen_keys]
+        rest = [r for key, r in by_key.items() if key not in seen_keys]
         near = {i for i, _, _ in neardup.across([r["text"] for r in rest], seen)} if rest and seen else set()
         kept[split] = [r for i, r in enumerate(rest) if i not in near]
         stats[split] = {"read": len(rows), "repeats_in_suite": len(rows) - len(unique), "in_build_exact": len(exact),

@@ -27,7 +27,7 @@ import gensafe
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_data import read_golden  # noqa: E402
-from evaluate import evaluate, evaluate_suites, load_data, pct  # noqa: E402
+from evaluate import SUITE_MEASURES, evaluate, evaluate_suites, load_data, pct  # noqa: E402
 
 SLICES = ("public zh", "public en", "authored zh", "authored en", "public prompts", "public contents")
 SOURCES = ("COLDataset", "SWSR", "CHBias", "EDOS", "davidson-hate-offensive", "DiaSafety", "PANDA", "JADE-DB")
@@ -63,7 +63,7 @@ def measure(model: str, ds: Any, split: str, other: Any | None) -> dict[str, Any
                            "auc": {s: ev["binary_auc"].get(s) for s in SLICES},
                            "sources": {s: ev["points"][point]["by_source"].get(s) for s in SOURCES},
                            "golden": golden_score(clf)}
-    for name in ("hatecheck", "xstest", "trivial", "oktest", "wildguard", "toxicchat"):
+    for name in SUITE_MEASURES:
         if name in suites:
             v = suites[name]["all"][point]
             out[name] = {"unsafe_recall": v["unsafe_recall"], "safe_flag_rate": v["safe_flag_rate"]}
@@ -95,10 +95,7 @@ def markdown(results: list[dict[str, Any]], command: str) -> str:
         lines.append(f"| {s}: F1 / safe flagged % | " + " | ".join(_f1_fp(r["sources"][s]) for r in results) + " |")
     # a choice between candidates is made on the rows above; the suites below are reported, never chosen on
     lines.append("| *external suites and golden sentences: reported, not for choosing* |" + " |" * len(results))
-    for name, a, b in (("hatecheck", "hateful recall", "non-hateful flagged"),
-                       ("xstest", "unsafe recall", "safe flagged"), ("trivial", None, "flagged"),
-                       ("oktest", None, "flagged"), ("wildguard", "harmful recall", "benign flagged"),
-                       ("toxicchat", "toxic recall", "non-toxic flagged")):
+    for name, (_, a, b) in SUITE_MEASURES.items():
         if name in results[0]:
             if a:
                 lines.append(f"| {name}: {a} % | " + " | ".join(pct(r[name]["unsafe_recall"]) for r in results) + " |")

@@ -46,6 +46,20 @@ from calibrate import expected_calibration_error  # noqa: E402
 AUTHORED = "gensafe-authored"
 # the last three come from build_suites.py (beside a build, not in it)
 SUITES = ("hatecheck", "xstest", "chisafety", "trivial", "oktest", "wildguard", "toxicchat")
+# suites scored as flag rates: name -> (title, what recall on unsafe rows means, what flags on safe rows mean); the
+# model card and compare_models.py both read it (CHiSafetyBench is per risk and reported on its own)
+SUITE_MEASURES = {
+    "hatecheck": ("HateCheck (en; functional tests of hate speech)", "hateful recall", "non-hateful flagged"),
+    "xstest": ("XSTest (en; safe prompts that sound dangerous, and unsafe contrasts)", "unsafe recall",
+               "safe prompts flagged"),
+    "trivial": ("Trivial texts (zh + en greetings, single words, numbers, emoji, chit-chat: must never be flagged)",
+                "", "flagged"),
+    "oktest": ("OKTest (en; benign questions with harmful-sounding words)", "", "flagged"),
+    "wildguard": ("WildGuardTest (en; harmful prompts and benign ones, many adversarial role-play)", "harmful recall",
+                  "benign flagged"),
+    "toxicchat": ("ToxicChat test (en; real user prompts to a chatbot demo, human toxicity label)", "toxic recall",
+                  "non-toxic flagged"),
+}
 
 
 def _prf(y: np.ndarray, yhat: np.ndarray) -> dict[str, Any]:
@@ -258,18 +272,7 @@ def suites_markdown(suites: dict[str, Any], point: str, labels: list[str]) -> li
 
     lines: list[str] = []
     variants = sorted({v for s in suites.values() for v in s}, key=lambda v: v != "all")
-    for name, title, unsafe_word, safe_word in (
-            ("hatecheck", "HateCheck (en; functional tests of hate speech)", "hateful recall",
-             "non-hateful flagged"),
-            ("xstest", "XSTest (en; safe prompts that sound dangerous, and unsafe contrasts)", "unsafe recall",
-             "safe prompts flagged"),
-            ("trivial", "Trivial texts (zh + en greetings, single words, numbers, emoji, chit-chat: must never be "
-                        "flagged)", "", "flagged"),
-            ("oktest", "OKTest (en; benign questions with harmful-sounding words)", "", "flagged"),
-            ("wildguard", "WildGuardTest (en; harmful prompts and benign ones, many adversarial role-play)",
-             "harmful recall", "benign flagged"),
-            ("toxicchat", "ToxicChat test (en; real user prompts to a chatbot demo, human toxicity label)",
-             "toxic recall", "non-toxic flagged")):
+    for name, (title, unsafe_word, safe_word) in SUITE_MEASURES.items():
         if name not in suites:
             continue
         lines += [f"### {title}", ""]
