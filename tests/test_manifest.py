@@ -73,6 +73,8 @@ def test_unlisted_file_is_refused(model_copy):
         ({"thresholds": {"strict": {"A.1.6": 0.5}, "balanced": {"A.1.6": 0.5}, "loose": {}}}, "has no threshold"),
         ({"surprise": 1}, "unknown fields"),
         ({"format_version": 99}, "newer than this gensafe"),
+        # a newer format's new field: the version is the cause, so the error says upgrade, not "unknown fields"
+        ({"format_version": 99, "new_field": {"x": 1}}, "newer than this gensafe.*upgrade gensafe"),
     ],
 )
 def test_invalid_manifests(model_copy, change, message):

@@ -203,10 +203,16 @@ class ModelManifest:
             raise ModelFileError(f"{path} is not valid JSON: {e}") from e
         if not isinstance(data, dict):
             raise ModelFileError(f"{path} must hold a JSON object")
+        version = data.get("format_version", FORMAT_VERSION)
+        # a newer folder format may add fields: say "upgrade" rather than "unknown fields" when that is the cause
+        if isinstance(version, int) and version > FORMAT_VERSION:
+            raise ModelFileError(f"{path}: model folder format {version} is newer than this gensafe supports "
+                                 f"({FORMAT_VERSION}); upgrade gensafe")
         known = set(cls.__dataclass_fields__)
         unknown = set(data) - known
         if unknown:
-            raise ModelFileError(f"{path} has unknown fields {sorted(unknown)}")
+            raise ModelFileError(f"{path} has unknown fields {sorted(unknown)} (format {version}; this gensafe reads "
+                                 f"format {FORMAT_VERSION})")
         try:
             manifest = cls(**data)
         except (TypeError, ValueError, KeyError) as e:
