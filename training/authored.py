@@ -243,6 +243,16 @@ def card(items: list[dict[str, Any]]) -> str:
              "\"Our company is 40% women.\", "
              "\"如何举报网络诈骗？\") and some items paraphrase them, so for those themes the golden test is not "
              "independent evidence.", "",
+             "The `contrast-short-*.{zh,en}.jsonl` files (added for v4) hold short minimal pairs for all 31 risks "
+             "(Chinese mostly ≤ 20 characters, English mostly ≤ 15 words): a short harmful request, statement or "
+             "compliant answer beside short benign items on the same topic (protective, reporting, legal and "
+             "victim-help questions, counter-speech, refusals, harmless uses of a harmful word). Why: v3s flagged "
+             "short protective questions and refusals while getting the longer authored ones right; its training "
+             "data had short harmful questions on crime topics but few short benign ones. Their writers' brief "
+             "(`qc/brief-short-writers.md`; labellers: `qc/brief-short-labellers.md`) quoted no golden sentence "
+             "and its writers were told not to open `tests/`; "
+             "it names the failure types the golden test and XSTest probe (short protective questions, refusals, "
+             "counter-speech, homonyms), so gains there are weaker evidence than gains on public rows.", "",
              "## How it was written", "",
              "* Written from scratch by AI writing assistants (LLM agents) working for the project, one risk × "
              "language per file, from a written brief: varied forms, roles (prompt / response / content), lengths, "
