@@ -552,6 +552,9 @@ def test_compare_models_side_by_side_on_shared_rows(tmp_path, tiny_data, capsys)
     half = DatasetDict({"dev": ds["dev"].select(range(len(ds["dev"]) // 2))})
     half.save_to_disk(str(tmp_path / "half"))
     assert len(restrict(ds, "dev", half)) == len(half["dev"]) < len(ds["dev"])
+    # --not-trained-in drops only the texts the other build trains on (rows new to this build stay)
+    trained = DatasetDict({"train": ds["dev"].select(range(3))})
+    assert list(restrict(ds, "dev", None, trained)["text"]) == ds["dev"]["text"][3:]
     # a suite written beside the build (build_suites.py) is scored with it
     from build_data import COLUMNS
     from build_suites import decontaminate

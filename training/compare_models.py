@@ -2,7 +2,9 @@
 the external suites and the golden sentences, each at the model's own default operating point, unmasked.
 
 Two models trained on different data builds are compared fairly only on rows neither trained on: ``--only-in``
-restricts the split to texts that are in the same split of another build too (e.g. the previous default's build).
+restricts the split to texts that are in the same split of another build too (e.g. the previous default's build);
+``--not-trained-in`` only drops the texts the other build trains on, so rows new to this build stay in (when a build
+adds authored items, its regrouping moves some older items from train to dev, and the new items are in neither).
 Choices between candidates are made on ``--split dev``; ``--split test`` is for the report of models already shipped.
 
 Example:
@@ -10,6 +12,8 @@ Example:
         --data runs/data/default --split dev --out runs/compare-dev.md      # the same build: every dev row
     python training/compare_models.py --models runs/v2-model models/gensafe-zh-en-v3 \\
         --data runs/data/default --only-in runs/data/default-v2 --split test  # two builds: rows of both
+    python training/compare_models.py --models models/gensafe-zh-en-v3s runs/<new>/model \
+        --data runs/data/s7 --not-trained-in runs/data/default --split dev    # a build with new authored items
 """
 
 from __future__ import annotations
@@ -29,17 +33,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_data import read_golden  # noqa: E402
 from evaluate import SUITE_MEASURES, evaluate, evaluate_suites, load_data, pct  # noqa: E402
 
-SLICES = ("public zh", "public en", "authored zh", "authored en", "public prompts", "public contents")
+SLICES = ("public zh", "public en", "authored zh", "authored en", "authored short zh", "authored short en",
+          "public prompts", "public contents")
 SOURCES = ("COLDataset", "SWSR", "CHBias", "EDOS", "davidson-hate-offensive", "DiaSafety", "PANDA", "JADE-DB")
 
 
-def restrict(ds: Any, split: str, other: Any | None) -> Any:
-    """The split's rows, only those whose text is in the same split of ``other`` when it is given."""
+def restrict(ds: Any, split: str, other: Any | None, trained: Any | None = None) -> Any:
+    """The split's rows: only those whose text is in the same split of ``other`` when it is given, and none whose
+    text is in the train split of ``trained`` when that is given."""
     rows = ds[split]
-    if other is None:
-        return rows
-    keep = set(other[split]["text"])
-    return rows.filter(lambda r: r["text"] in keep)
+    if other is not None:
+        keep = set(other[split]["text"])
+        rows = rows.filter(lambda r: r["text"] in keep)
+    if trained is not None:
+        seen = set(trained["train"]["text"])
+        rows = rows.filter(lambda r: r["text"] not in seen)
+    return rows
 
 
 def golden_score(clf: gensafe.Classifier) -> dict[str, Any]:
@@ -50,11 +59,11 @@ def golden_score(clf: gensafe.Classifier) -> dict[str, Any]:
     return {"n": len(cases), "right": len(cases) - len(wrong), "wrong": wrong}
 
 
-def measure(model: str, ds: Any, split: str, other: Any | None) -> dict[str, Any]:
+def measure(model: str, ds: Any, split: str, other: Any | None, trained: Any | None = None) -> dict[str, Any]:
     """Every figure of the comparison for one model folder."""
     clf = gensafe.load(model, device="cpu")
     point = clf.manifest.default_operating_point
-    rows = restrict(ds, split, other)
+    rows = restrict(ds, split, other, trained)
     ev = evaluate(clf, {split: rows}, split)
     binary = ev["points"][point]["binary"]
     suites = evaluate_suites(clf, ds)
@@ -119,11 +128,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--suites", default=None, help="folder written by build_suites.py beside --data (scored too)")
     p.add_argument("--split", default="dev", help="dev to choose; test only to report models already shipped")
     p.add_argument("--only-in", default=None, help="another build: keep only texts in its same split too")
+    p.add_argument("--not-trained-in", default=None, help="another build: drop the texts in its train split")
     p.add_argument("--out", type=Path, default=None, help="write the markdown (and a .json beside it) here")
     args = p.parse_args(argv)
     ds = load_data(args.data, args.suites)
     other = load_from_disk(args.only_in) if args.only_in else None
-    results = [measure(m, ds, args.split, other) for m in args.models]
+    trained = load_from_disk(args.not_trained_in) if args.not_trained_in else None
+    results = [measure(m, ds, args.split, other, trained) for m in args.models]
     command = "python training/compare_models.py " + shlex.join(argv if argv is not None else sys.argv[1:])
     text = markdown(results, command)
     print(text)

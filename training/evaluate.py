@@ -133,6 +133,10 @@ def evaluate(clf: gensafe.Classifier, ds: Any, split: str = "test", unseen_colum
     # questions about a topic, harmful statements (content) must not be missed for not being requests
     role = np.array(rows["role"])
     slices.update({f"public {r}s": (source != AUTHORED) & (role == r) for r in ("prompt", "response", "content")})
+    # the short minimal pairs (authored contrast-short-*): short protective questions, refusals, counter-speech
+    in_short = np.array([g.split(":", 1)[-1].startswith("short.") for g in rows["group"]], dtype=bool)
+    short = (source == AUTHORED) & in_short
+    slices.update({f"authored short {x}": short & (lang == x) for x in ("zh", "en")})
     for point, th in thresholds.items():
         flags = scores >= th
         flagged = flags.any(axis=1)  # what the user sees: any risk over its threshold
