@@ -481,6 +481,12 @@ def test_average_checkpoints(tmp_path):
     assert torch.equal(load_file(str(best / "model.safetensors"))["w"], torch.full((2, 2), 3.0))
     state = json.loads((best / "state.json").read_text())
     assert state["selection_log"] == [] and state["averaged_steps"] == [5, 6] and state["step"] == 20
+    # --state-from: the soup exports under the chosen run's config and build, not the longest run's
+    chosen = average([tmp_path / "a", tmp_path / "b"], tmp_path / "soup-a", "best", state_from=tmp_path / "a")
+    assert json.loads((chosen / "state.json").read_text())["step"] == 10
+    assert load_file(str(chosen / "optimizer.safetensors"))["0.exp_avg"][0] == 10
+    with pytest.raises(SystemExit, match="not one of the averaged runs"):
+        average([tmp_path / "a", tmp_path / "b"], tmp_path / "soup-x", "best", state_from=tmp_path / "x")
     (tmp_path / "b" / "checkpoint" / "state.json").write_text(json.dumps({"step": 20, "labels": ["A.2.4"]}))
     with pytest.raises(SystemExit, match="different labels"):
         average([tmp_path / "a", tmp_path / "b"], tmp_path / "bad")

@@ -13,6 +13,10 @@ Example:
     python training/average_checkpoints.py runs/v3 runs/v3c --weights best --out runs/v3-soup
     python training/train.py --config training/configs/v3c.toml data=runs/data/default out=runs/v3-soup \
         name=gensafe-zh-en-v3s
+    python training/average_checkpoints.py runs/v3 runs/v3c runs/v4 --weights best --state-from runs/v4 \
+        --out runs/v4-soup            # three runs on two builds: export under v4's config and build
+    python training/train.py --config training/configs/v4.toml data=runs/data/s7 out=runs/v4-soup \
+        name=gensafe-zh-en-v4s
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 
-def average(runs: list[Path], out: Path, weights_from: str = "checkpoint") -> Path:
+def average(runs: list[Path], out: Path, weights_from: str = "checkpoint", state_from: Path | None = None) -> Path:
     states = [json.loads((r / "checkpoint" / "state.json").read_text()) for r in runs]
     if any(s["labels"] != states[0]["labels"] for s in states):
         raise SystemExit("the runs were trained on different labels; they cannot be averaged")
@@ -43,7 +47,14 @@ def average(runs: list[Path], out: Path, weights_from: str = "checkpoint") -> Pa
             mean[name] = (torch.stack([w[name].float() for w in weights]).mean(0)).to(first.dtype)
         else:  # integer buffers (position ids) are identical across runs
             mean[name] = first
-    newest = max(range(len(runs)), key=lambda i: states[i]["step"])
+    # the run whose state (config, data fingerprint, steps) the soup carries: train.py exports it under that config,
+    # calibrating on that run's data build; by default the run with most steps
+    if state_from is not None:
+        if state_from not in runs:
+            raise SystemExit(f"--state-from {state_from} is not one of the averaged runs {[str(r) for r in runs]}")
+        newest = runs.index(state_from)
+    else:
+        newest = max(range(len(runs)), key=lambda i: states[i]["step"])
     ckpt = out / "checkpoint"
     ckpt.mkdir(parents=True, exist_ok=True)
     save_file(mean, str(ckpt / "model.safetensors"))
@@ -65,8 +76,10 @@ def main() -> None:
     p.add_argument("--out", type=Path, required=True, help="new run folder")
     p.add_argument("--weights", choices=("checkpoint", "best"), default="checkpoint",
                    help="each run's last step (checkpoint/) or its selected weights (best/)")
+    p.add_argument("--state-from", type=Path, default=None,
+                   help="the averaged run whose config and data build the export uses (default: most steps)")
     args = p.parse_args()
-    print(f"averaged {len(args.runs)} runs' {args.weights} weights into {average(args.runs, args.out, args.weights)}")
+    print(f"averaged {len(args.runs)} runs' {args.weights} weights into {average(args.runs, args.out, args.weights, args.state_from)}")
 
 
 if __name__ == "__main__":
