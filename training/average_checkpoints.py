@@ -11,11 +11,11 @@ Example:
     python training/average_checkpoints.py runs/default-e2 runs/default-e3 --out runs/soup
     python training/train.py --config training/configs/default.toml out=runs/soup max_steps=8142
     python training/average_checkpoints.py runs/v3 runs/v3c --weights best --out runs/v3-soup
-    python training/train.py --config training/configs/v3c.toml data=runs/data/default out=runs/v3-soup \
+    python training/train.py --config training/configs/v3c.toml data=runs/data/default out=runs/v3-soup \\
         name=gensafe-zh-en-v3s
-    python training/average_checkpoints.py runs/v3 runs/v3c runs/v4 --weights best --state-from runs/v4 \
+    python training/average_checkpoints.py runs/v3 runs/v3c runs/v4 --weights best --state-from runs/v4 \\
         --out runs/v4-soup            # three runs on two builds: export under v4's config and build
-    python training/train.py --config training/configs/v4.toml data=runs/data/s7 out=runs/v4-soup \
+    python training/train.py --config training/configs/v4.toml data=runs/data/s7 out=runs/v4-soup \\
         name=gensafe-zh-en-v4s
 """
 
@@ -50,9 +50,10 @@ def average(runs: list[Path], out: Path, weights_from: str = "checkpoint", state
     # the run whose state (config, data fingerprint, steps) the soup carries: train.py exports it under that config,
     # calibrating on that run's data build; by default the run with most steps
     if state_from is not None:
-        if state_from not in runs:
+        resolved = [r.resolve() for r in runs]
+        if state_from.resolve() not in resolved:
             raise SystemExit(f"--state-from {state_from} is not one of the averaged runs {[str(r) for r in runs]}")
-        newest = runs.index(state_from)
+        newest = resolved.index(state_from.resolve())
     else:
         newest = max(range(len(runs)), key=lambda i: states[i]["step"])
     ckpt = out / "checkpoint"
@@ -79,7 +80,8 @@ def main() -> None:
     p.add_argument("--state-from", type=Path, default=None,
                    help="the averaged run whose config and data build the export uses (default: most steps)")
     args = p.parse_args()
-    print(f"averaged {len(args.runs)} runs' {args.weights} weights into {average(args.runs, args.out, args.weights, args.state_from)}")
+    ckpt = average(args.runs, args.out, args.weights, args.state_from)
+    print(f"averaged {len(args.runs)} runs' {args.weights} weights into {ckpt}")
 
 
 if __name__ == "__main__":
