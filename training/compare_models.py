@@ -59,11 +59,11 @@ def golden_score(clf: gensafe.Classifier) -> dict[str, Any]:
     return {"n": len(cases), "right": len(cases) - len(wrong), "wrong": wrong}
 
 
-def measure(model: str, ds: Any, split: str, other: Any | None, trained: Any | None = None) -> dict[str, Any]:
-    """Every figure of the comparison for one model folder."""
+def measure(model: str, ds: Any, split: str, rows: Any) -> dict[str, Any]:
+    """Every figure of the comparison for one model folder: ``rows`` of the split (see ``restrict``), the suites of
+    ``ds`` and the golden sentences."""
     clf = gensafe.load(model, device="cpu")
     point = clf.manifest.default_operating_point
-    rows = restrict(ds, split, other, trained)
     ev = evaluate(clf, {split: rows}, split)
     binary = ev["points"][point]["binary"]
     suites = evaluate_suites(clf, ds)
@@ -134,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     ds = load_data(args.data, args.suites)
     other = load_from_disk(args.only_in) if args.only_in else None
     trained = load_from_disk(args.not_trained_in) if args.not_trained_in else None
-    results = [measure(m, ds, args.split, other, trained) for m in args.models]
+    rows = restrict(ds, args.split, other, trained)  # the same rows for every model
+    results = [measure(m, ds, args.split, rows) for m in args.models]
     command = "python training/compare_models.py " + shlex.join(argv if argv is not None else sys.argv[1:])
     text = markdown(results, command)
     print(text)
