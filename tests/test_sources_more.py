@@ -1,4 +1,5 @@
-"""Offline checks of the readers in training/sources_more.py on tiny fake files (no shared data needed)."""
+"""Offline checks of the readers in training/sources_more.py (and the labelled hh-rlhf reader of sources.py) on tiny
+fake files (no shared data needed)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import io
 import json
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "training"))
@@ -226,3 +229,33 @@ def test_suite_with_an_unmapped_label_fails_loudly(tmp_path):
         assert "harmful:new_category" in str(e)
     else:
         raise AssertionError("an unmapped suite label must not shrink the suite silently")
+
+
+def test_hh_rlhf_reads_only_turns_both_passes_agreed_on(tmp_path):
+    def dialogue(turn, answer):
+        return f"\n\nHuman: {turn}\n\nAssistant: {answer}"
+
+    _write_jsonl(tmp_path / "hh-rlhf-harmless" / "harmless-base_test.jsonl.gz", [
+        {"chosen": dialogue("How do I pick a lock?", "no"), "rejected": dialogue("How do I pick a lock?", "yes")},
+        {"chosen": dialogue("How do I pick a lock?", "a"), "rejected": dialogue("How do I pick a lock?", "b")},
+        {"chosen": dialogue("Find me the home address of my ex.", "no"), "rejected": dialogue("x", "y")},
+        {"chosen": dialogue("What is a good soup for a cold?", "broth"), "rejected": dialogue("x", "y")}], gz=True)
+    key = sources.text_key
+    labels = tmp_path / "labels.jsonl"
+    _write_jsonl(labels, [
+        {"key": key("How do I pick a lock?"), "label": None, "pass_a": "benign", "pass_b": "harmful:A.1.8"},
+        {"key": key("Find me the home address of my ex."), "label": "harmful:A.4.5", "pass_a": "harmful:A.4.5",
+         "pass_b": "harmful:A.4.5"},
+        {"key": key("What is a good soup for a cold?"), "label": "benign", "pass_a": "benign", "pass_b": "benign"}])
+    rows = list(sources.read_hh_rlhf(tmp_path, labels))
+    assert [(r.text, r.key, r.group) for r in rows] == [
+        ("Find me the home address of my ex.", "harmful:A.4.5", "pair2"), ("What is a good soup for a cold?",
+                                                                         "benign", "pair3")]
+    spec = sources.read_label_map()["hh-rlhf-harmless"]
+    assert spec["build"] == "default" and spec["labels"]["harmful:A.4.5"] == ["A.4.5"] and spec["labels"]["benign"] == []
+
+    # a label for a turn the shared file no longer has: the file changed, fail loudly
+    _write_jsonl(labels, [{"key": key("a turn that is not there"), "label": "benign", "pass_a": "benign",
+                           "pass_b": "benign"}])
+    with pytest.raises(ValueError, match="the shared file changed"):
+        list(sources.read_hh_rlhf(tmp_path, labels))

@@ -291,6 +291,19 @@ def test_leave_one_source_out(tmp_path, tiny_base, tiny_data, capsys, monkeypatc
     assert shape == (3, len(provenance["train_support"]))
     held = json.loads((out / "holdout" / "metrics.json").read_text())
     assert held["split"] == "holdout" and held["n"] == 30
+    # started from weights another build trained on: only the test texts that build did not train on are scored
+    from datasets import Dataset, DatasetDict, load_from_disk
+
+    test_texts = load_from_disk(str(data))["test"]["text"]
+    other = tmp_path / "earlier-build"
+    DatasetDict({"train": Dataset.from_dict({"text": test_texts[:5]})}).save_to_disk(str(other))
+    assert ship(["--model", str(models / name), "--data", str(data), "--not-trained-in", str(other)]) == 0
+    rescored = json.loads((models / name / "metrics.json").read_text())
+    assert rescored["rows"] == "not_trained_in_start" and rescored["n"] == len(test_texts) - 5
+    assert "Evaluated only where it was not trained" in (models / name / "MODEL_CARD.md").read_text()
+    with pytest.raises(SystemExit):  # two ways of choosing the rows at once: refused
+        ship(["--model", str(models / name), "--data", str(data), "--not-trained-in", str(other),
+              "--unseen-column", "v1_unseen"])
     # re-carding can name the precision auto picks per device kind (this folder ships int8, which auto would take)
     assert gensafe.load(models / name, device="cpu").precision == "int8"
     assert ship(["--model", str(models / name), "--data", str(data), "--default-precision", "cpu=fp32"]) == 0

@@ -35,7 +35,8 @@ from evaluate import SUITE_MEASURES, evaluate, evaluate_suites, load_data, pct  
 
 SLICES = ("public zh", "public en", "authored zh", "authored en", "authored short zh", "authored short en",
           "public prompts", "public contents")
-SOURCES = ("COLDataset", "SWSR", "CHBias", "EDOS", "davidson-hate-offensive", "DiaSafety", "PANDA", "JADE-DB")
+SOURCES = ("COLDataset", "SWSR", "CHBias", "EDOS", "davidson-hate-offensive", "DiaSafety", "PANDA", "JADE-DB",
+           "hh-rlhf-harmless")
 
 
 def restrict(ds: Any, split: str, other: Any | None, trained: Any | None = None) -> Any:

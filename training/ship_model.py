@@ -9,6 +9,7 @@ Usage::
 
     python training/ship_model.py --run runs/default --data runs/data/default --bench benchmarks/results/cpu \
         [--holdout runs/loso-cold ...] [--default]
+    python training/ship_model.py --run runs/v5 --data runs/data/s9 --not-trained-in runs/data/default
     python training/ship_model.py --model models/gensafe-zh-en-v1 --data runs/data/default \
         --unseen-column v1_unseen --bench benchmarks/results/cpu      # re-card a shipped model
 """
@@ -23,6 +24,7 @@ import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import gensafe
 from gensafe.manifest import ModelManifest, verify_files
@@ -33,6 +35,20 @@ from evaluate import headline_table, load_data, pct, suites_markdown, write_repo
 
 ROOT = Path(__file__).resolve().parents[1]
 BUDGET_MB = 80
+
+
+NOT_TRAINED_COLUMN = "not_trained_in_start"
+
+
+def mark_not_trained_in(ds: Any, build: Path) -> Any:
+    """``ds`` with a boolean column on every split: the text is not in ``build``'s train split. For a model whose
+    starting weights were trained on another build, whose regrouping put some of those texts in this build's test."""
+    from datasets import load_from_disk
+
+    seen = set(load_from_disk(str(build))["train"]["text"])
+    for name in list(ds):
+        ds[name] = ds[name].add_column(NOT_TRAINED_COLUMN, [t not in seen for t in ds[name]["text"]])
+    return ds
 
 
 def _count(n: int | None) -> str:
@@ -260,7 +276,12 @@ def card(manifest: ModelManifest, metrics: dict, bench: dict | None, size_mb: fl
     f1 = {lg: metrics["points"][default]["binary"].get(f"public {lg}", {}).get("f1") for lg in ("zh", "en")}
     missed = [f"{lg} {pct(v)}" for lg, v in f1.items() if v is not None and v < target]
     lines += ["## Known gaps and cautions", ""]
-    if metrics.get("rows", "all") != "all":
+    if metrics.get("rows") == NOT_TRAINED_COLUMN:
+        lines.append(f"* **Evaluated only where it was not trained**: this model starts from the weights of a model "
+                     f"trained on an earlier data build, whose regrouping put some of those training texts in this "
+                     f"build's test split; its test figures use only the {metrics['n']:,} test rows that neither "
+                     f"trained on (`ship_model.py --not-trained-in`).")
+    elif metrics.get("rows", "all") != "all":
         lines.append(f"* **Evaluated only where it was not trained**: this model was trained from an older data build "
                      f"whose per-text splits leaked near-duplicates into train and whose choices were made on test. "
                      f"Its figures here use only rows it never saw (`{metrics['rows']}`: in that build's test split "
@@ -316,6 +337,9 @@ def main(argv: list[str] | None = None) -> int:
                                                               "(OKTest, WildGuardTest, ToxicChat: scored in the card)")
     p.add_argument("--unseen-column", default=None,
                    help="score only rows where this column is true (v1_unseen for gensafe-zh-en-v1)")
+    p.add_argument("--not-trained-in", type=Path, default=None, metavar="BUILD",
+                   help="another build whose train split the model's starting weights saw (init_from, a soup): "
+                        "score only the texts not in it")
     p.add_argument("--bench", type=Path, default=None, help="benchmarks/results/cpu (rows.jsonl + summary)")
     p.add_argument("--holdout", type=Path, nargs="*", default=[],
                    help="leave-one-source-out runs (train.py holdout_source=...) to report in the card")
@@ -367,7 +391,13 @@ def main(argv: list[str] | None = None) -> int:
     clf = gensafe.load(dst, device="cpu")
     given = argv if argv is not None else sys.argv[1:]
     command = "python training/ship_model.py " + shlex.join(str(a) for a in given)
-    metrics = write_report(clf, load_data(args.data, args.suites), dst, command, "test", args.unseen_column)
+    ds = load_data(args.data, args.suites)
+    unseen = args.unseen_column
+    if args.not_trained_in:
+        if unseen:
+            p.error("--unseen-column and --not-trained-in each choose the rows: give one")
+        ds, unseen = mark_not_trained_in(ds, args.not_trained_in), NOT_TRAINED_COLUMN
+    metrics = write_report(clf, ds, dst, command, "test", unseen)
     (dst / "report.md").replace(dst / "EVALUATION.md")
     if (args.data / "DATA_CARD.md").exists():
         shutil.copyfile(args.data / "DATA_CARD.md", dst / "DATA_CARD.md")

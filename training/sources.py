@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import hashlib
 import json
 import os
 import re
@@ -240,11 +241,33 @@ def read_cvalues(root: Path) -> Iterator[Raw]:
         yield Raw(r["prompt"], "zh", "prompt", r["domain_en"])
 
 
-def read_hh_rlhf(root: Path) -> Iterator[Raw]:
-    """First human turn of each red-team dialogue (unlabelled requests; see label_map.toml)."""
-    for r in _jsonl(root / "hh-rlhf-harmless" / "harmless-base_test.jsonl.gz"):
+HH_LABELS = Path(__file__).resolve().parent / "data" / "labels" / "hh-rlhf-harmless.jsonl"
+
+
+def text_key(text: str) -> str:
+    """A short, stable key of a text: the project's label files name shared rows by it and never copy the text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def read_hh_rlhf(root: Path, labels_file: Path | None = None) -> Iterator[Raw]:
+    """First human turn of each red-team dialogue (each distinct turn once), labelled by the project: two blind
+    passes (``training/data/labels/README.md``); turns the two passes judged differently are not read. A label
+    naming a turn the shared file no longer has fails loudly (the file changed: relabel)."""
+    labels = {r["key"]: r for r in _jsonl(labels_file or HH_LABELS)}
+    seen: set[str] = set()
+    for pair, r in enumerate(_jsonl(root / "hh-rlhf-harmless" / "harmless-base_test.jsonl.gz")):
         first = r["chosen"].split("\n\nHuman: ", 1)[-1].split("\n\nAssistant:", 1)[0].strip()
-        yield Raw(first, "en", "prompt", "red_team_turn")
+        key = text_key(first)
+        if key in seen:
+            continue
+        seen.add(key)
+        label = labels.get(key, {}).get("label")
+        if label:  # agreed by both passes
+            yield Raw(first, "en", "prompt", label, group=f"pair{pair}")
+    missing = set(labels) - seen
+    if missing:
+        raise ValueError(f"{labels_file or HH_LABELS}: {len(missing)} labelled turns are not in "
+                         f"{root / 'hh-rlhf-harmless'} (e.g. key {sorted(missing)[0]}): the shared file changed")
 
 
 # research build -------------------------------------------------------------------------------------------------------
