@@ -11,7 +11,7 @@ up in :mod:`gensafe.build.modeling`; every parameter of the rebuilt model must b
 :func:`check_parity` compares its logits with the graph's before anything is timed.
 
 Example:
-    >>> model, info = torch_from_folder("models/gensafe-zh-en-v3s")       # doctest: +SKIP
+    >>> model, info = torch_from_folder("models/gensafe-zh-en-v5w")       # doctest: +SKIP
     >>> info["config"]["num_hidden_layers"], info["architecture"]          # doctest: +SKIP
     (12, 'harm-risk')
 """

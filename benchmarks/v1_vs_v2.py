@@ -7,7 +7,7 @@ alternating repeats so that machine load affects both alike; the best of the rep
 Usage (v1 left ``models/`` with v2; take it from git history first)::
 
     mkdir -p runs/v1-model && git archive ff9319e models/gensafe-zh-en-v1 | tar -x --strip-components=2 -C runs/v1-model
-    python benchmarks/v1_vs_v2.py --old runs/v1-model --new models/gensafe-zh-en-v3s --data runs/data/default \\
+    python benchmarks/v1_vs_v2.py --old runs/v1-model --new models/gensafe-zh-en-v5w --data runs/data/s9 \\
         --out benchmarks/results/v1_vs_v2.json
 """
 

@@ -233,7 +233,7 @@ def test_roles_are_encoded_only_when_the_manifest_declares_them(clf, model_copy,
 
 def test_the_shipped_model_declares_no_role_prefixes():
     """The README says ``role=`` changes nothing for the shipped model: true while its manifest declares none."""
-    manifest = Path(__file__).resolve().parents[1] / "models" / "gensafe-zh-en-v3s" / "manifest.json"
+    manifest = Path(__file__).resolve().parents[1] / "models" / "gensafe-zh-en-v5w" / "manifest.json"
     if not manifest.is_file():
         pytest.skip("no shipped model in this checkout")
     data = json.loads(manifest.read_text(encoding="utf-8"))

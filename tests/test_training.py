@@ -500,6 +500,14 @@ def test_average_checkpoints(tmp_path):
     assert load_file(str(chosen / "optimizer.safetensors"))["0.exp_avg"][0] == 10
     with pytest.raises(SystemExit, match="not one of the averaged runs"):
         average([tmp_path / "a", tmp_path / "b"], tmp_path / "soup-x", "best", state_from=tmp_path / "x")
+    # RUN:checkpoint beside the others' best/ (an earlier soup has no best/ of its own)
+    mixed = average([f"{tmp_path / 'a'}:checkpoint", tmp_path / "b"], tmp_path / "soup-mixed", "best",
+                    state_from=tmp_path / "b")
+    assert torch.equal(load_file(str(mixed / "model.safetensors"))["w"], torch.full((2, 2), 2.0))  # (0 + 4) / 2
+    state = json.loads((mixed / "state.json").read_text())
+    assert state["averaged_steps"] == [10, 6] and state["averaged_from"][0].endswith("a/checkpoint")
+    with pytest.raises(SystemExit, match="missing"):
+        average([tmp_path / "a", f"{tmp_path / 'soup'}:best"], tmp_path / "soup-y")
     (tmp_path / "b" / "checkpoint" / "state.json").write_text(json.dumps({"step": 20, "labels": ["A.2.4"]}))
     with pytest.raises(SystemExit, match="different labels"):
         average([tmp_path / "a", tmp_path / "b"], tmp_path / "bad")

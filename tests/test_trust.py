@@ -17,7 +17,7 @@ from gensafe.build.testing import TINY_CORPUS, build_tiny_model
 from gensafe.derive import CacheError
 from gensafe.manifest import MANIFEST_NAME, ModelFileError, ModelManifest
 
-SHIPPED = "gensafe-zh-en-v3s"
+SHIPPED = "gensafe-zh-en-v5w"
 
 
 def _sha(path: Path) -> str:

@@ -5,7 +5,8 @@ recipes fine-tuned from the same base encoder with the same frozen layers). The 
 ``<out>/checkpoint/`` with the state of the run with most steps, so that resuming ``train.py`` on ``out=<out>`` with
 that run's config trains nothing and goes straight to calibration, export and evaluation. ``--weights best`` averages
 each run's *selected* weights (``best/``, chosen on dev and held-out sources) instead of its last step; the soup then
-carries no selection log of its own, so the export keeps the averaged weights.
+carries no selection log of its own, so the export keeps the averaged weights. A run written ``RUN:checkpoint`` or
+``RUN:best`` takes those weights whatever ``--weights`` says (e.g. an earlier soup, which has no ``best/``).
 
 Example:
     python training/average_checkpoints.py runs/default-e2 runs/default-e3 --out runs/soup
@@ -17,6 +18,10 @@ Example:
         --out runs/v4-soup            # three runs on two builds: export under v4's config and build
     python training/train.py --config training/configs/v4.toml data=runs/data/s7 out=runs/v4-soup \\
         name=gensafe-zh-en-v4s
+    python training/average_checkpoints.py runs/v3-soup:checkpoint runs/v5 --weights best --state-from runs/v5 \
+        --out runs/v5-wise            # the shipped soup v3s beside v5's selected step
+    python training/train.py --config training/configs/v5.toml data=runs/data/s9 out=runs/v5-wise \
+        name=gensafe-zh-en-v5w
 """
 
 from __future__ import annotations
@@ -30,15 +35,30 @@ import torch
 from safetensors.torch import load_file, save_file
 
 
-def average(runs: list[Path], out: Path, weights_from: str = "checkpoint", state_from: Path | None = None) -> Path:
+WHICH = ("checkpoint", "best")
+
+
+def split_run(arg: str | Path, default: str) -> tuple[Path, str]:
+    """``RUN`` or ``RUN:checkpoint`` / ``RUN:best`` -> (run folder, which weights of it)."""
+    text = str(arg)
+    head, sep, tail = text.rpartition(":")
+    if sep and tail in WHICH:
+        return Path(head), tail
+    return Path(text), default
+
+
+def average(runs: list[Path | str], out: Path, weights_from: str = "checkpoint", state_from: Path | None = None) -> Path:
+    specs = [split_run(r, weights_from) for r in runs]
+    runs = [r for r, _ in specs]
     states = [json.loads((r / "checkpoint" / "state.json").read_text()) for r in runs]
     if any(s["labels"] != states[0]["labels"] for s in states):
         raise SystemExit("the runs were trained on different labels; they cannot be averaged")
-    needed = ["model.safetensors"] + (["selection.json"] if weights_from == "best" else [])
-    missing = [f"{r}/{weights_from}/{n}" for r in runs for n in needed if not (r / weights_from / n).exists()]
+    missing = [f"{r}/{which}/{n}" for r, which in specs
+               for n in ["model.safetensors"] + (["selection.json"] if which == "best" else [])
+               if not (r / which / n).exists()]
     if missing:
         raise SystemExit(f"missing: {missing}")
-    weights = [load_file(str(r / weights_from / "model.safetensors")) for r in runs]
+    weights = [load_file(str(r / which / "model.safetensors")) for r, which in specs]
     if any(w.keys() != weights[0].keys() for w in weights):
         raise SystemExit("the runs have different architectures; they cannot be averaged")
     mean = {}
@@ -62,18 +82,20 @@ def average(runs: list[Path], out: Path, weights_from: str = "checkpoint", state
     for name in ("optimizer.safetensors", "rng.safetensors"):
         if (runs[newest] / "checkpoint" / name).exists():
             shutil.copy(runs[newest] / "checkpoint" / name, ckpt / name)
-    state = dict(states[newest], averaged_from=[f"{r}/{weights_from}" for r in runs])
+    state = dict(states[newest], averaged_from=[f"{r}/{which}" for r, which in specs])
     # the soup is not one run's selection: a selection log would make train.py load <out>/best/ (absent) instead
     state["selection_log"] = []
-    if weights_from == "best":
-        state["averaged_steps"] = [json.loads((r / "best" / "selection.json").read_text())["step"] for r in runs]
+    # the step each run's weights come from: its selected step (best/) or its last one (checkpoint/)
+    state["averaged_steps"] = [json.loads((r / "best" / "selection.json").read_text())["step"] if which == "best"
+                               else s["step"] for (r, which), s in zip(specs, states, strict=True)]
     (ckpt / "state.json").write_text(json.dumps(state))
     return ckpt
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("runs", nargs="+", type=Path, help="run folders, each with checkpoint/")
+    p.add_argument("runs", nargs="+", help="run folders, each with checkpoint/ (RUN:checkpoint or RUN:best picks "
+                                          "that run's weights whatever --weights says)")
     p.add_argument("--out", type=Path, required=True, help="new run folder")
     p.add_argument("--weights", choices=("checkpoint", "best"), default="checkpoint",
                    help="each run's last step (checkpoint/) or its selected weights (best/)")

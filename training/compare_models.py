@@ -8,11 +8,11 @@ adds authored items, its regrouping moves some older items from train to dev, an
 Choices between candidates are made on ``--split dev``; ``--split test`` is for the report of models already shipped.
 
 Example:
-    python training/compare_models.py --models models/gensafe-zh-en-v3s runs/<new>/model \\
+    python training/compare_models.py --models models/gensafe-zh-en-v5w runs/<new>/model \\
         --data runs/data/default --split dev --out runs/compare-dev.md      # the same build: every dev row
     python training/compare_models.py --models runs/v2-model models/gensafe-zh-en-v3 \\
         --data runs/data/default --only-in runs/data/default-v2 --split test  # two builds: rows of both
-    python training/compare_models.py --models models/gensafe-zh-en-v3s runs/<new>/model \\
+    python training/compare_models.py --models models/gensafe-zh-en-v5w runs/<new>/model \\
         --data runs/data/s7 --not-trained-in runs/data/default --split dev    # a build with new authored items
 """
 

@@ -82,17 +82,20 @@ def holdout_section(runs: Sequence[Path], metrics: dict, point: str) -> list[str
     return lines + [""]
 
 
-def quality_section(manifest: ModelManifest, metrics: dict) -> list[str]:
+def quality_section(manifest: ModelManifest, metrics: dict, data: Path = Path("runs/data/default"),
+                    suites: Path | None = None) -> list[str]:
     """Headline (unmasked, as users see it), public vs authored rows, external suites, masked per-risk figures and the
-    operating-point targets — all read from evaluate.py's metrics.json."""
+    operating-point targets — all read from evaluate.py's metrics.json. ``data`` / ``suites``: the folders scored."""
+    builds = f"`python training/build_data.py --data $GENSAFE_DATA --out {data}`"
+    if suites:
+        builds += (f" and `python training/build_suites.py --data $GENSAFE_DATA --against {data} --out {suites}`")
     default = metrics.get("default_operating_point", manifest.default_operating_point)
     rows = ("every row" if metrics.get("rows", "all") == "all" else
             f"only rows the model never trained on (`{metrics['rows']}`: see below)")
     lines = [f"## Quality (split `{metrics['split']}`, scored once for this card)", "",
              f"Measured with the shipped {metrics.get('precision')} graph through `gensafe.load`, {rows}: "
              f"{metrics['n']:,} texts. Reproduce: `{metrics.get('command', 'python training/evaluate.py')}` after "
-             "`python training/build_data.py --data $GENSAFE_DATA --out runs/data/default`. Full tables: "
-             "EVALUATION.md.", "",
+             f"{builds}. Full tables: EVALUATION.md.", "",
              "### Unsafe vs safe, as a user sees it", "",
              "A text counts as flagged when **any** risk fires (unmasked, every row). Default operating point: "
              f"`{default}` (the same in the manifest, the code and the docs).", ""]
@@ -202,7 +205,8 @@ def selection_section(prov: dict, metrics: dict, point: str) -> list[str]:
 
 
 def card(manifest: ModelManifest, metrics: dict, bench: dict | None, size_mb: float,
-         holdouts: Sequence[Path] = (), cautions: Sequence[str] = ()) -> str:
+         holdouts: Sequence[Path] = (), cautions: Sequence[str] = (), data: Path = Path("runs/data/default"),
+         suites: Path | None = None) -> str:
     prov = manifest.provenance
     base = prov.get("base_model", {})
     cfg = prov.get("config", {})
@@ -252,7 +256,7 @@ def card(manifest: ModelManifest, metrics: dict, bench: dict | None, size_mb: fl
                   "from the project's authored items (`training/data/authored/CARD.md`): their attribution is the "
                   "least tested part of the model.", ""]
     lines += selection_section(prov, metrics, default)
-    lines += quality_section(manifest, metrics)
+    lines += quality_section(manifest, metrics, data, suites)
     if holdouts:
         lines += holdout_section(holdouts, metrics, default)
     else:
@@ -411,7 +415,7 @@ def main(argv: list[str] | None = None) -> int:
         bench = {"rows": [r for r in rows if r["suite"] == "end_to_end"], "command": command,
                  "checks": {t["name"]: t["measured"] for t in checks.get("targets", [])},
                  "machine": f"{env['cpu_count']} CPUs, onnxruntime {env['onnxruntime']}, torch {env.get('torch')}"}
-    text = card(manifest, metrics, bench, size_mb, args.holdout, args.caution)
+    text = card(manifest, metrics, bench, size_mb, args.holdout, args.caution, args.data, args.suites)
     (dst / "MODEL_CARD.md").write_text(text, encoding="utf-8")
     verify_files(dst, manifest)
     if args.default:

@@ -13,7 +13,7 @@ Example:
     >>> DEFAULT_MODEL
     'default'
     >>> sorted(SHIPPED_MANIFESTS)
-    ['gensafe-zh-en-v3s']
+    ['gensafe-zh-en-v5w']
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ _CHECKOUT_MODELS = Path(__file__).resolve().parents[2] / "models"
 
 #: Shipped model name -> sha256 of its ``manifest.json``.
 SHIPPED_MANIFESTS: dict[str, str] = {
-    "gensafe-zh-en-v3s": "a6c1492a7fa7c4a08376e625ffe459ecddc31b475fb3eeb83916714f8178f522",
+    "gensafe-zh-en-v5w": "8578371f23c42bc9346562285dc47a76674085cf528003f7f10d0b405be4c06e",
 }
 
 
