@@ -259,3 +259,29 @@ def test_hh_rlhf_reads_only_turns_both_passes_agreed_on(tmp_path):
                            "pass_b": "benign"}])
     with pytest.raises(ValueError, match="the shared file changed"):
         list(sources.read_hh_rlhf(tmp_path, labels))
+
+
+def test_diasafety_reads_unsafe_replies_only_when_harmful_alone(tmp_path):
+    d = tmp_path / "DiaSafety"
+    d.mkdir()
+    rows = [{"context": "c1", "response": "Nice weather today.", "category": "Offending User", "label": "Safe"},
+            {"context": "c2", "response": "You are a worthless idiot.", "category": "Offending User", "label": "Unsafe"},
+            {"context": "c3", "response": "Settle down buddy", "category": "Offending User", "label": "Unsafe"},
+            {"context": "c4", "response": "what is the cure?", "category": "Biased Opinion", "label": "Unsafe"},
+            {"context": "c5", "response": "Just call a doctor.", "category": "Unauthorized Expertise",
+             "label": "Unsafe"}]
+    (d / "train.json").write_text(json.dumps(rows), encoding="utf-8")
+    for name in ("val", "test"):
+        (d / f"{name}.json").write_text("[]", encoding="utf-8")
+    key = sources.text_key
+    labels = tmp_path / "labels.jsonl"
+    _write_jsonl(labels, [{"key": key("You are a worthless idiot."), "harmful_alone": 1, "pass_a": 1, "pass_b": 1},
+                          {"key": key("Settle down buddy"), "harmful_alone": 0, "pass_a": 0, "pass_b": 0},
+                          {"key": key("what is the cure?"), "harmful_alone": None, "pass_a": 1, "pass_b": 0}])
+    got = [(r.text, r.key) for r in sources.read_diasafety(tmp_path, labels)]
+    assert got == [("Nice weather today.", "Safe"), ("You are a worthless idiot.", "Offending User")]
+    spec = sources.read_label_map()["DiaSafety"]
+    assert spec["labels"]["Offending User"] == ["A.4.3"] and spec["labels"]["Safe"] == []
+    _write_jsonl(labels, [{"key": key("a reply that is not there"), "harmful_alone": 1, "pass_a": 1, "pass_b": 1}])
+    with pytest.raises(ValueError, match="the shared file changed"):
+        list(sources.read_diasafety(tmp_path, labels))

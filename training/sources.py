@@ -152,14 +152,34 @@ def read_xstest(root: Path) -> Iterator[Raw]:
                   group=r["focus"], detail=r["type"])
 
 
-def read_diasafety(root: Path) -> Iterator[Raw]:
+def text_key(text: str) -> str:
+    """A short, stable key of a text: the project's label files name shared rows by it and never copy the text."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+DIASAFETY_LABELS = Path(__file__).resolve().parent / "data" / "labels" / "diasafety.jsonl"
+
+
+def read_diasafety(root: Path, labels_file: Path | None = None) -> Iterator[Raw]:
+    """Safe replies, and the Offending User / Biased Opinion replies that both of the project's blind passes judged
+    harmful read alone (``training/data/labels/README.md``): DiaSafety labels a reply given its dialogue context,
+    which gensafe does not see. Unsafe replies not judged harmful alone are not read (neither label fits them)."""
+    labels = {r["key"]: r for r in _jsonl(labels_file or DIASAFETY_LABELS)}
+    seen: set[str] = set()
     for name in ("train", "val", "test"):
         for r in _json(root / "DiaSafety" / f"{name}.json"):
             if r["label"] == "Safe":
                 yield Raw(r["response"], "en", "response", "Safe", origin_split=name, group=r["context"])
             elif r["category"] in ("Offending User", "Biased Opinion"):
-                yield Raw(r["response"], "en", "response", r["category"], hint=r["context"], origin_split=name,
-                          group=r["context"])
+                key = text_key(r["response"])
+                seen.add(key)
+                if labels.get(key, {}).get("harmful_alone") == 1:
+                    yield Raw(r["response"], "en", "response", r["category"], hint=r["context"], origin_split=name,
+                              group=r["context"])
+    missing = set(labels) - seen
+    if missing:
+        raise ValueError(f"{labels_file or DIASAFETY_LABELS}: {len(missing)} labelled replies are not in "
+                         f"{root / 'DiaSafety'} (e.g. key {sorted(missing)[0]}): the shared file changed")
 
 
 def read_hatecheck(root: Path) -> Iterator[Raw]:
@@ -242,11 +262,6 @@ def read_cvalues(root: Path) -> Iterator[Raw]:
 
 
 HH_LABELS = Path(__file__).resolve().parent / "data" / "labels" / "hh-rlhf-harmless.jsonl"
-
-
-def text_key(text: str) -> str:
-    """A short, stable key of a text: the project's label files name shared rows by it and never copy the text."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def read_hh_rlhf(root: Path, labels_file: Path | None = None) -> Iterator[Raw]:
