@@ -1,5 +1,5 @@
-"""Offline checks of the readers in training/sources_more.py (and the labelled hh-rlhf reader of sources.py) on tiny
-fake files (no shared data needed)."""
+"""Offline checks of the readers in training/sources_more.py (and the project-labelled hh-rlhf and DiaSafety readers of
+sources.py) on tiny fake files (no shared data needed)."""
 
 from __future__ import annotations
 

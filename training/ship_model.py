@@ -9,7 +9,8 @@ Usage::
 
     python training/ship_model.py --run runs/default --data runs/data/default --bench benchmarks/results/cpu \
         [--holdout runs/loso-cold ...] [--default]
-    python training/ship_model.py --run runs/v5 --data runs/data/s9 --not-trained-in runs/data/default
+    python training/ship_model.py --run runs/v5-wise --data runs/data/s9 --suites runs/data/s9-suites \
+        --not-trained-in runs/data/default        # from v3s's weights: score the rows neither build trained on
     python training/ship_model.py --model models/gensafe-zh-en-v1 --data runs/data/default \
         --unseen-column v1_unseen --bench benchmarks/results/cpu      # re-card a shipped model
 """
