@@ -157,14 +157,25 @@ def text_key(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-DIASAFETY_LABELS = Path(__file__).resolve().parent / "data" / "labels" / "diasafety.jsonl"
+LABELS_DIR = Path(__file__).resolve().parent / "data" / "labels"  # the project's labels for shared rows (README.md)
+DIASAFETY_LABELS = LABELS_DIR / "diasafety.jsonl"
+HH_LABELS = LABELS_DIR / "hh-rlhf-harmless.jsonl"
+
+
+def check_labels_found(labels_file: Path, labels: dict[str, Any], seen: set[str], where: Path) -> None:
+    """Every text a project label file names was read from the shared file: else that file changed (relabel)."""
+    missing = set(labels) - seen
+    if missing:
+        raise ValueError(f"{labels_file}: {len(missing)} labelled texts are not in {where} (e.g. key "
+                         f"{sorted(missing)[0]}): the shared file changed")
 
 
 def read_diasafety(root: Path, labels_file: Path | None = None) -> Iterator[Raw]:
     """Safe replies, and the Offending User / Biased Opinion replies that both of the project's blind passes judged
     harmful read alone (``training/data/labels/README.md``): DiaSafety labels a reply given its dialogue context,
     which gensafe does not see. Unsafe replies not judged harmful alone are not read (neither label fits them)."""
-    labels = {r["key"]: r for r in _jsonl(labels_file or DIASAFETY_LABELS)}
+    labels_file = labels_file or DIASAFETY_LABELS
+    labels = {r["key"]: r for r in _jsonl(labels_file)}
     seen: set[str] = set()
     for name in ("train", "val", "test"):
         for r in _json(root / "DiaSafety" / f"{name}.json"):
@@ -176,10 +187,7 @@ def read_diasafety(root: Path, labels_file: Path | None = None) -> Iterator[Raw]
                 if labels.get(key, {}).get("harmful_alone") == 1:
                     yield Raw(r["response"], "en", "response", r["category"], hint=r["context"], origin_split=name,
                               group=r["context"])
-    missing = set(labels) - seen
-    if missing:
-        raise ValueError(f"{labels_file or DIASAFETY_LABELS}: {len(missing)} labelled replies are not in "
-                         f"{root / 'DiaSafety'} (e.g. key {sorted(missing)[0]}): the shared file changed")
+    check_labels_found(labels_file, labels, seen, root / "DiaSafety")
 
 
 def read_hatecheck(root: Path) -> Iterator[Raw]:
@@ -261,14 +269,12 @@ def read_cvalues(root: Path) -> Iterator[Raw]:
         yield Raw(r["prompt"], "zh", "prompt", r["domain_en"])
 
 
-HH_LABELS = Path(__file__).resolve().parent / "data" / "labels" / "hh-rlhf-harmless.jsonl"
-
-
 def read_hh_rlhf(root: Path, labels_file: Path | None = None) -> Iterator[Raw]:
     """First human turn of each red-team dialogue (each distinct turn once), labelled by the project: two blind
     passes (``training/data/labels/README.md``); turns the two passes judged differently are not read. A label
     naming a turn the shared file no longer has fails loudly (the file changed: relabel)."""
-    labels = {r["key"]: r for r in _jsonl(labels_file or HH_LABELS)}
+    labels_file = labels_file or HH_LABELS
+    labels = {r["key"]: r for r in _jsonl(labels_file)}
     seen: set[str] = set()
     for pair, r in enumerate(_jsonl(root / "hh-rlhf-harmless" / "harmless-base_test.jsonl.gz")):
         first = r["chosen"].split("\n\nHuman: ", 1)[-1].split("\n\nAssistant:", 1)[0].strip()
@@ -279,10 +285,7 @@ def read_hh_rlhf(root: Path, labels_file: Path | None = None) -> Iterator[Raw]:
         label = labels.get(key, {}).get("label")
         if label:  # agreed by both passes
             yield Raw(first, "en", "prompt", label, group=f"pair{pair}")
-    missing = set(labels) - seen
-    if missing:
-        raise ValueError(f"{labels_file or HH_LABELS}: {len(missing)} labelled turns are not in "
-                         f"{root / 'hh-rlhf-harmless'} (e.g. key {sorted(missing)[0]}): the shared file changed")
+    check_labels_found(labels_file, labels, seen, root / "hh-rlhf-harmless")
 
 
 # research build -------------------------------------------------------------------------------------------------------
