@@ -636,3 +636,39 @@ def test_authored_folder_can_be_replaced_and_is_never_silently_empty(tmp_path, m
     monkeypatch.setenv("GENSAFE_AUTHORED", str(tmp_path / "empty"))
     with pytest.raises(FileNotFoundError, match="GENSAFE_AUTHORED="):
         list(read_authored(tmp_path))
+
+
+def test_hard_negatives_fill_capped_safe_strata_from_a_models_scores(tmp_path, tiny_base, tiny_data, capsys):
+    """hard_negatives.py scores exactly the safe training rows train.py would draw from (strata over the cap); the
+    run fills each such stratum's hard share from the top of that list below the ceiling; a file mined for another
+    cap is refused rather than silently ranking part of a stratum."""
+    from datasets import load_from_disk
+
+    from gensafe.build.testing import build_tiny_model
+    from hard_negatives import candidates, choose_safe_rows, read_mined
+    from hard_negatives import main as mine
+    from sources import text_key
+
+    model, _ = build_tiny_model(tmp_path / "m", seed=0, precisions=("fp32",))
+    mined = tmp_path / "mined.jsonl"
+    mine(["--model", str(model), "--data", str(tiny_data), "--out", str(mined), "--cap", "20"])
+    scores = read_mined(mined)
+    train = list(load_from_disk(str(tiny_data))["train"])
+    expected = {text_key(r["text"]) for r in candidates(train, 20, {"gensafe-authored"})}
+    assert scores.keys() == expected and len(expected) > 20
+    assert all(not r["labels"] for r in train if text_key(r["text"]) in expected)
+
+    # the hard share comes from the top, skipping rows above the ceiling; the rest keeps the shuffled order
+    # (distinct made-up scores: a random tiny model scores these near-identical texts alike)
+    stratum = [r for r in train if text_key(r["text"]) in expected and r["source"] == "LawRefBook-Laws"]
+    made_up = {text_key(r["text"]): (7 * i % len(stratum)) / len(stratum) for i, r in enumerate(stratum)}
+    ranked = sorted(stratum, key=lambda r: -made_up[text_key(r["text"])])
+    ceiling = made_up[text_key(ranked[1]["text"])]  # the surest row is skipped
+    kept = choose_safe_rows(stratum, 6, made_up, share=0.5, ceiling=ceiling)
+    assert len(kept) == 6 and kept[:3] == ranked[1:4]
+    assert kept[3:] == [r for r in stratum if r not in ranked[1:4]][:3]
+
+    assert _train(tiny_data, tiny_base, tmp_path / "run", "max_steps=2", "max_per_group=20",
+                  f"hard_negatives={mined}") == tmp_path / "run" / "model"
+    with pytest.raises(ValueError, match="mined on another build or cap"):
+        _train(tiny_data, tiny_base, tmp_path / "run10", "max_steps=2", "max_per_group=10", f"hard_negatives={mined}")

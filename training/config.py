@@ -59,6 +59,12 @@ class TrainConfig:
         window_overlap: Overlap of inference windows for long texts.
         text_prefix: Prefix the encoder was pretrained with (e5: ``"query: "``).
         max_per_group: Training rows kept per (source, primary risk) group: balances sources, bounds CPU time.
+        hard_negatives: A file written by ``training/hard_negatives.py`` (a model's P(unsafe) for the safe training
+            rows of this build's over-cap strata); empty = capped safe strata are a seeded random draw.
+        hard_negative_share: Share of each capped safe stratum filled with its highest-scored rows (the rest drawn
+            at random, so the ordinary text of a source stays represented).
+        hard_negative_ceiling: Safe rows scoring above this are never taken as hard negatives: among those the model
+            is surest of, mislabelled rows are common (training/results/hard_negatives_audit.json).
         near_duplicates: Join near-duplicate texts (character 4-gram Jaccard ≥ 0.6) into one group before splitting,
             so none crosses train / dev / test (default true; false only for toy data made of numbered copies of a
             few sentences, where every copy would land in one split).
@@ -117,6 +123,9 @@ class TrainConfig:
     window_overlap: int = 16
     text_prefix: str = "query: "
     max_per_group: int = 2500
+    hard_negatives: str = ""
+    hard_negative_share: float = 0.5
+    hard_negative_ceiling: float = 1.0
     holdout_source: str = ""
     epochs: float = 1.0
     max_steps: int = 0

@@ -64,6 +64,7 @@ from frozen import (  # noqa: E402
     harm_risk_loss,
     text_parts,
 )
+from hard_negatives import choose_safe_rows, read_mined  # noqa: E402
 from trim import keep_layers, parse_layers  # noqa: E402
 
 
@@ -142,6 +143,7 @@ def main(cfg: TrainConfig) -> Path | None:
     for r in train_rows:
         groups.setdefault(stratum_key(r), []).append(r)
     rng = random.Random(cfg.seed)
+    mined = read_mined(cfg.hard_negatives) if cfg.hard_negatives else {}
     train_rows = []
     kept_unsafe: dict[str, int] = {}
     # unsafe strata first: with balance_safe a source's safe stratum keeps as many rows as its unsafe ones together
@@ -151,7 +153,12 @@ def main(cfg: TrainConfig) -> Path | None:
         cap = cfg.max_per_group
         if key[1] == "safe" and cfg.balance_safe:
             cap = max(cap, kept_unsafe.get(key[0], 0))
-        kept = members if key[0] in cfg.uncapped_sources else members[:cap]
+        if key[0] in cfg.uncapped_sources:
+            kept = members
+        elif key[1] == "safe" and mined and len(members) > cap:
+            kept = choose_safe_rows(members, cap, mined, cfg.hard_negative_share, cfg.hard_negative_ceiling)
+        else:
+            kept = members[:cap]
         if key[1] != "safe":
             kept_unsafe[key[0]] = kept_unsafe.get(key[0], 0) + len(kept)
         train_rows += kept
