@@ -640,12 +640,12 @@ def test_authored_folder_can_be_replaced_and_is_never_silently_empty(tmp_path, m
 
 def test_hard_negatives_fill_capped_safe_strata_from_a_models_scores(tmp_path, tiny_base, tiny_data, capsys):
     """hard_negatives.py scores exactly the safe training rows train.py would draw from (strata over the cap); the
-    run fills each such stratum's hard share from the top of that list below the ceiling; a file mined for another
-    cap is refused rather than silently ranking part of a stratum."""
+    run fills each such stratum's hard share from the top of that list (with the project's labels: only rows judged
+    benign); a file mined for another cap is refused rather than silently ranking part of a stratum."""
     from datasets import load_from_disk
 
     from gensafe.build.testing import build_tiny_model
-    from hard_negatives import candidates, choose_safe_rows, read_mined
+    from hard_negatives import candidates, choose_safe_rows, read_judged, read_mined
     from hard_negatives import main as mine
     from sources import text_key
 
@@ -658,17 +658,28 @@ def test_hard_negatives_fill_capped_safe_strata_from_a_models_scores(tmp_path, t
     assert scores.keys() == expected and len(expected) > 20
     assert all(not r["labels"] for r in train if text_key(r["text"]) in expected)
 
-    # the hard share comes from the top, skipping rows above the ceiling; the rest keeps the shuffled order
-    # (distinct made-up scores: a random tiny model scores these near-identical texts alike)
+    # the hard share comes from the top; the rest keeps the shuffled order (distinct made-up scores: a random tiny
+    # model scores these near-identical texts alike)
     stratum = [r for r in train if text_key(r["text"]) in expected and r["source"] == "LawRefBook-Laws"]
     made_up = {text_key(r["text"]): (7 * i % len(stratum)) / len(stratum) for i, r in enumerate(stratum)}
     ranked = sorted(stratum, key=lambda r: -made_up[text_key(r["text"])])
-    ceiling = made_up[text_key(ranked[1]["text"])]  # the surest row is skipped
-    kept = choose_safe_rows(stratum, 6, made_up, share=0.5, ceiling=ceiling)
-    assert len(kept) == 6 and kept[:3] == ranked[1:4]
-    assert kept[3:] == [r for r in stratum if r not in ranked[1:4]][:3]
+    kept = choose_safe_rows(stratum, 6, made_up, share=0.5)
+    assert len(kept) == 6 and kept[:3] == ranked[:3]
+    assert kept[3:] == [r for r in stratum if r not in ranked[:3]][:3]
+    # with the project's labels: only rows judged benign are hard; rows judged harmful or disputed are never taken
+    judged_file = tmp_path / "judged.jsonl"
+    verdicts = {0: (1, 1, 1), 1: (0, 1, None), 2: (0, 0, 0), 3: (0, 0, 0), 4: (0, 0, 0)}  # rank -> a, b, agreed
+    judged_file.write_text("".join(json.dumps({"key": text_key(ranked[i]["text"]), "harmful_alone": v[2],
+                                               "pass_a": v[0], "pass_b": v[1]}) + "\n"
+                                   for i, v in verdicts.items()), encoding="utf-8")
+    kept = choose_safe_rows(stratum, 6, made_up, share=0.5, judged=read_judged(judged_file))
+    assert kept[:3] == ranked[2:5] and ranked[0] not in kept and ranked[1] not in kept
+    assert kept[3:] == [r for r in stratum if r not in ranked[:5]][:3]
+    # a stratum the labels do not cover (another source) takes its top rows as they are
+    other = {"0123456789abcdef": "harmful"}
+    assert choose_safe_rows(stratum, 6, made_up, share=0.5, judged=other) == choose_safe_rows(stratum, 6, made_up, 0.5)
 
     assert _train(tiny_data, tiny_base, tmp_path / "run", "max_steps=2", "max_per_group=20",
-                  f"hard_negatives={mined}") == tmp_path / "run" / "model"
+                  f"hard_negatives={mined}", f"hard_negative_labels={judged_file}") == tmp_path / "run" / "model"
     with pytest.raises(ValueError, match="mined on another build or cap"):
         _train(tiny_data, tiny_base, tmp_path / "run10", "max_steps=2", "max_per_group=10", f"hard_negatives={mined}")

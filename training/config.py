@@ -63,8 +63,10 @@ class TrainConfig:
             rows of this build's over-cap strata); empty = capped safe strata are a seeded random draw.
         hard_negative_share: Share of each capped safe stratum filled with its highest-scored rows (the rest drawn
             at random, so the ordinary text of a source stays represented).
-        hard_negative_ceiling: Safe rows scoring above this are never taken as hard negatives: among those the model
-            is surest of, mislabelled rows are common (training/results/hard_negatives_audit.json).
+        hard_negative_labels: The project's blind labels of mined rows (``training/data/labels/hard-negatives.jsonl``):
+            in a stratum it covers, only rows both passes judged benign become hard negatives and rows judged
+            harmful or disputed are not trained on; other strata take their top rows as they are (about a quarter of
+            a comment source's top rows are mislabelled: training/results/hard_negatives_audit.md).
         near_duplicates: Join near-duplicate texts (character 4-gram Jaccard ≥ 0.6) into one group before splitting,
             so none crosses train / dev / test (default true; false only for toy data made of numbered copies of a
             few sentences, where every copy would land in one split).
@@ -125,7 +127,7 @@ class TrainConfig:
     max_per_group: int = 2500
     hard_negatives: str = ""
     hard_negative_share: float = 0.5
-    hard_negative_ceiling: float = 1.0
+    hard_negative_labels: str = ""
     holdout_source: str = ""
     epochs: float = 1.0
     max_steps: int = 0

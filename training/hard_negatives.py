@@ -6,7 +6,7 @@ train.py keeps at most ``max_per_group`` rows of each (source, primary risk) str
 already passes. The issue's "hard negatives" are benign rows close to harm: the safe rows a trained model scores
 highest are exactly those. This script writes one line per safe training row of every stratum larger than the cap —
 its text key (``sources.text_key``, never the text), source and P(unsafe) — and train.py fills a share of each capped
-safe stratum from the top of that list (``training/config.py``: ``hard_negative_share``, ``hard_negative_ceiling``).
+safe stratum from the top of that list (``training/config.py``: ``hard_negative_share``, ``hard_negative_labels``).
 
 Mining only reads the train split: dev and test rows are never ranked, so selection and reporting stay honest.
 
@@ -45,15 +45,31 @@ def read_mined(path: str | Path) -> dict[str, float]:
     return {r["key"]: r["score"] for r in map(json.loads, lines[1:])}
 
 
+def read_judged(path: str | Path) -> dict[str, str]:
+    """Text key -> ``"benign"``, ``"harmful"`` or ``"disputed"`` from a project label file of mined rows
+    (``training/data/labels/hard-negatives.jsonl``: two blind passes, ``harmful_alone`` null where they disagree)."""
+    verdict = {0: "benign", 1: "harmful", None: "disputed"}
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    return {r["key"]: verdict[r["harmful_alone"]] for r in map(json.loads, lines)}
+
+
 def choose_safe_rows(members: list[dict], cap: int, mined: dict[str, float], share: float,
-                     ceiling: float) -> list[dict]:
-    """``cap`` rows of a safe stratum: the ``share`` of them that score highest (at most ``ceiling``: a safe row the
-    model is surest of is more often mislabelled than hard), the rest in ``members``' (shuffled) order.
+                     judged: dict[str, str] | None = None) -> list[dict]:
+    """``cap`` rows of a safe stratum: the ``share`` of them that score highest, the rest in ``members``' (shuffled)
+    order.
+
+    Where ``judged`` (the project's blind labels of mined rows) covers the stratum, only rows judged benign are taken
+    as hard negatives and rows judged harmful or disputed are not trained on at all: among the safe rows a model
+    scores highest, a comment source's own label is wrong far more often than in a random draw
+    (training/results/hard_negatives_audit.md). A stratum it does not cover takes its top rows as they are.
 
     Example:
         >>> rows = [{"text": t} for t in ("a", "b", "c", "d")]
         >>> mined = {text_key(t): p for t, p in zip("abcd", (0.1, 0.9, 0.99, 0.3))}
-        >>> [r["text"] for r in choose_safe_rows(rows, 2, mined, share=0.5, ceiling=0.95)]
+        >>> [r["text"] for r in choose_safe_rows(rows, 2, mined, share=0.5)]
+        ['c', 'a']
+        >>> judged = {text_key("c"): "harmful", text_key("b"): "benign"}
+        >>> [r["text"] for r in choose_safe_rows(rows, 2, mined, share=0.5, judged=judged)]
         ['b', 'a']
     """
     keys = [text_key(r["text"]) for r in members]
@@ -61,10 +77,12 @@ def choose_safe_rows(members: list[dict], cap: int, mined: dict[str, float], sha
     if missing:
         raise ValueError(f"{len(missing)} of {len(members)} rows of a capped safe stratum have no mined score "
                          f"(e.g. text key {missing[0]}): the hard_negatives file was mined on another build or cap")
-    ranked = sorted((i for i, k in enumerate(keys) if mined[k] <= ceiling), key=lambda i: -mined[keys[i]])
-    hard = ranked[: round(share * cap)]
+    judged = judged if judged and any(k in judged for k in keys) else None  # labels cover this stratum, or not
+    usable = [i for i, k in enumerate(keys) if judged is None or judged.get(k) not in ("harmful", "disputed")]
+    eligible = usable if judged is None else [i for i in usable if judged.get(keys[i]) == "benign"]
+    hard = sorted(eligible, key=lambda i: -mined[keys[i]])[: round(share * cap)]
     taken = set(hard)
-    rest = [i for i in range(len(members)) if i not in taken][: cap - len(hard)]
+    rest = [i for i in usable if i not in taken][: cap - len(hard)]
     return [members[i] for i in hard + rest]
 
 

@@ -64,7 +64,7 @@ from frozen import (  # noqa: E402
     harm_risk_loss,
     text_parts,
 )
-from hard_negatives import choose_safe_rows, read_mined  # noqa: E402
+from hard_negatives import choose_safe_rows, read_judged, read_mined  # noqa: E402
 from trim import keep_layers, parse_layers  # noqa: E402
 
 
@@ -144,6 +144,7 @@ def main(cfg: TrainConfig) -> Path | None:
         groups.setdefault(stratum_key(r), []).append(r)
     rng = random.Random(cfg.seed)
     mined = read_mined(cfg.hard_negatives) if cfg.hard_negatives else {}
+    judged = read_judged(cfg.hard_negative_labels) if cfg.hard_negative_labels else None
     train_rows = []
     kept_unsafe: dict[str, int] = {}
     # unsafe strata first: with balance_safe a source's safe stratum keeps as many rows as its unsafe ones together
@@ -156,7 +157,7 @@ def main(cfg: TrainConfig) -> Path | None:
         if key[0] in cfg.uncapped_sources:
             kept = members
         elif key[1] == "safe" and mined and len(members) > cap:
-            kept = choose_safe_rows(members, cap, mined, cfg.hard_negative_share, cfg.hard_negative_ceiling)
+            kept = choose_safe_rows(members, cap, mined, cfg.hard_negative_share, judged)
         else:
             kept = members[:cap]
         if key[1] != "safe":
