@@ -4,15 +4,17 @@ each capped safe stratum with the highest-scored ones (``hard_negatives=``, ``ch
 train.py keeps at most ``max_per_group`` rows of each (source, primary risk) stratum; for a large safe stratum
 (COLDataset's 12,919 safe comments, EDOS's 10,590 posts) the kept rows are a random draw, mostly easy text the model
 already passes. The issue's "hard negatives" are benign rows close to harm: the safe rows a trained model scores
-highest are exactly those. This script writes one line per safe training row of every stratum larger than the cap —
-its text key (``sources.text_key``, never the text), source and P(unsafe) — and train.py fills a share of each capped
-safe stratum from the top of that list (``training/config.py``: ``hard_negative_share``, ``hard_negative_labels``).
+highest are those — or rows the source mislabelled, which is why the top rows of the comment sources carry the
+project's own two-pass labels (``training/data/labels/hard-negatives.jsonl``). This script writes one line per safe
+training row of every stratum larger than the cap — its text key (``sources.text_key``, never the text), source and
+P(unsafe) — and train.py fills a share of each capped safe stratum from the top of that list
+(``training/config.py``: ``hard_negative_share``, ``hard_negative_labels``).
 
 Mining only reads the train split: dev and test rows are never ranked, so selection and reporting stay honest.
 
 Example:
-    python training/hard_negatives.py --model models/gensafe-zh-en-v5w --data runs/data/s10 \\
-        --out runs/mined/v5w-s10.jsonl
+    python training/hard_negatives.py --model models/gensafe-zh-en-v5w --data runs/data/s9 \\
+        --out runs/mined/v5w-s9.jsonl
 """
 
 from __future__ import annotations
