@@ -18,9 +18,9 @@ Example:
         --out runs/v4-soup            # three runs on two builds: export under v4's config and build
     python training/train.py --config training/configs/v4.toml data=runs/data/s7 out=runs/v4-soup \\
         name=gensafe-zh-en-v4s
-    python training/average_checkpoints.py runs/v3-soup:checkpoint runs/v5 --weights best --state-from runs/v5 \
+    python training/average_checkpoints.py runs/v3-soup:checkpoint runs/v5 --weights best --state-from runs/v5 \\
         --out runs/v5-wise            # the shipped soup v3s beside v5's selected step
-    python training/train.py --config training/configs/v5.toml data=runs/data/s9 out=runs/v5-wise \
+    python training/train.py --config training/configs/v5.toml data=runs/data/s9 out=runs/v5-wise \\
         name=gensafe-zh-en-v5w
 """
 
