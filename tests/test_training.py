@@ -663,8 +663,8 @@ def test_hard_negatives_fill_capped_safe_strata_from_a_models_scores(tmp_path, t
     stratum = [r for r in train if text_key(r["text"]) in expected and r["source"] == "LawRefBook-Laws"]
     made_up = {text_key(r["text"]): (7 * i % len(stratum)) / len(stratum) for i, r in enumerate(stratum)}
     ranked = sorted(stratum, key=lambda r: -made_up[text_key(r["text"])])
-    kept = choose_safe_rows(stratum, 6, made_up, share=0.5)
-    assert len(kept) == 6 and kept[:3] == ranked[:3]
+    kept, hard, left_out = choose_safe_rows(stratum, 6, made_up, share=0.5)
+    assert len(kept) == 6 and kept[:3] == ranked[:3] and (hard, left_out) == (3, 0)
     assert kept[3:] == [r for r in stratum if r not in ranked[:3]][:3]
     # with the project's labels: only rows judged benign are hard; rows judged harmful or disputed are never taken
     judged_file = tmp_path / "judged.jsonl"
@@ -672,8 +672,8 @@ def test_hard_negatives_fill_capped_safe_strata_from_a_models_scores(tmp_path, t
     judged_file.write_text("".join(json.dumps({"key": text_key(ranked[i]["text"]), "harmful_alone": v[2],
                                                "pass_a": v[0], "pass_b": v[1]}) + "\n"
                                    for i, v in verdicts.items()), encoding="utf-8")
-    kept = choose_safe_rows(stratum, 6, made_up, share=0.5, judged=read_judged(judged_file))
-    assert kept[:3] == ranked[2:5] and ranked[0] not in kept and ranked[1] not in kept
+    kept, hard, left_out = choose_safe_rows(stratum, 6, made_up, share=0.5, judged=read_judged(judged_file))
+    assert kept[:3] == ranked[2:5] and ranked[0] not in kept and ranked[1] not in kept and (hard, left_out) == (3, 2)
     assert kept[3:] == [r for r in stratum if r not in ranked[:5]][:3]
     # a stratum the labels do not cover (another source) takes its top rows as they are
     other = {"0123456789abcdef": "harmful"}
@@ -681,5 +681,11 @@ def test_hard_negatives_fill_capped_safe_strata_from_a_models_scores(tmp_path, t
 
     assert _train(tiny_data, tiny_base, tmp_path / "run", "max_steps=2", "max_per_group=20",
                   f"hard_negatives={mined}", f"hard_negative_labels={judged_file}") == tmp_path / "run" / "model"
+    # two over-cap safe strata at a cap of 20: LawRefBook's (32 rows, covered by the labels) takes its 3 rows judged
+    # benign as hard negatives and leaves out the 2 judged harmful or disputed; HaluEval's (24 rows, not covered)
+    # takes its top 10
+    printed = [line for line in capsys.readouterr().out.splitlines() if line.startswith("hard negatives:")]
+    assert printed and printed[0].startswith("hard negatives: 13 top-scored safe rows taken; 2 rows judged harmful"), \
+        printed
     with pytest.raises(ValueError, match="mined on another build or cap"):
         _train(tiny_data, tiny_base, tmp_path / "run10", "max_steps=2", "max_per_group=10", f"hard_negatives={mined}")

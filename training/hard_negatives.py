@@ -56,9 +56,10 @@ def read_judged(path: str | Path) -> dict[str, str]:
 
 
 def choose_safe_rows(members: list[dict], cap: int, mined: dict[str, float], share: float,
-                     judged: dict[str, str] | None = None) -> list[dict]:
+                     judged: dict[str, str] | None = None) -> tuple[list[dict], int, int]:
     """``cap`` rows of a safe stratum: the ``share`` of them that score highest, the rest in ``members``' (shuffled)
-    order.
+    order. Returns the rows, how many of them are hard negatives and how many rows were left out as judged harmful
+    or disputed.
 
     Where ``judged`` (the project's blind labels of mined rows) covers the stratum, only rows judged benign are taken
     as hard negatives and rows judged harmful or disputed are not trained on at all: among the safe rows a model
@@ -68,11 +69,13 @@ def choose_safe_rows(members: list[dict], cap: int, mined: dict[str, float], sha
     Example:
         >>> rows = [{"text": t} for t in ("a", "b", "c", "d")]
         >>> mined = {text_key(t): p for t, p in zip("abcd", (0.1, 0.9, 0.99, 0.3))}
-        >>> [r["text"] for r in choose_safe_rows(rows, 2, mined, share=0.5)]
-        ['c', 'a']
+        >>> kept, hard, left_out = choose_safe_rows(rows, 2, mined, share=0.5)
+        >>> [r["text"] for r in kept], hard, left_out
+        (['c', 'a'], 1, 0)
         >>> judged = {text_key("c"): "harmful", text_key("b"): "benign"}
-        >>> [r["text"] for r in choose_safe_rows(rows, 2, mined, share=0.5, judged=judged)]
-        ['b', 'a']
+        >>> kept, hard, left_out = choose_safe_rows(rows, 2, mined, share=0.5, judged=judged)
+        >>> [r["text"] for r in kept], hard, left_out
+        (['b', 'a'], 1, 1)
     """
     keys = [text_key(r["text"]) for r in members]
     missing = [k for k in keys if k not in mined]
@@ -85,7 +88,7 @@ def choose_safe_rows(members: list[dict], cap: int, mined: dict[str, float], sha
     hard = sorted(eligible, key=lambda i: -mined[keys[i]])[: round(share * cap)]
     taken = set(hard)
     rest = [i for i in usable if i not in taken][: cap - len(hard)]
-    return [members[i] for i in hard + rest]
+    return [members[i] for i in hard + rest], len(hard), len(members) - len(usable)
 
 
 def main(argv: list[str] | None = None) -> None:

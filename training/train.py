@@ -145,6 +145,7 @@ def main(cfg: TrainConfig) -> Path | None:
     rng = random.Random(cfg.seed)
     mined = read_mined(cfg.hard_negatives) if cfg.hard_negatives else {}
     judged = read_judged(cfg.hard_negative_labels) if cfg.hard_negative_labels else None
+    hard_counts = [0, 0]  # hard negatives taken, rows left out as judged harmful or disputed
     train_rows = []
     kept_unsafe: dict[str, int] = {}
     # unsafe strata first: with balance_safe a source's safe stratum keeps as many rows as its unsafe ones together
@@ -157,13 +158,18 @@ def main(cfg: TrainConfig) -> Path | None:
         if key[0] in cfg.uncapped_sources:
             kept = members
         elif key[1] == "safe" and mined and len(members) > cap:
-            kept = choose_safe_rows(members, cap, mined, cfg.hard_negative_share, judged)
+            kept, hard, left_out = choose_safe_rows(members, cap, mined, cfg.hard_negative_share, judged)
+            hard_counts[0] += hard
+            hard_counts[1] += left_out
         else:
             kept = members[:cap]
         if key[1] != "safe":
             kept_unsafe[key[0]] = kept_unsafe.get(key[0], 0) + len(kept)
         train_rows += kept
     rng.shuffle(train_rows)
+    if mined:
+        print(f"hard negatives: {hard_counts[0]:,} top-scored safe rows taken; {hard_counts[1]:,} rows judged harmful "
+              f"or disputed left out ({cfg.hard_negatives}, {cfg.hard_negative_labels or 'no labels'})")
 
     # -- labels: only risks with real training support get a head output -----------------------------------------------
     support = {c: sum(c in r["labels"] for r in train_rows) for c in RISK_CODES}
