@@ -687,5 +687,9 @@ def test_hard_negatives_fill_capped_safe_strata_from_a_models_scores(tmp_path, t
     printed = [line for line in capsys.readouterr().out.splitlines() if line.startswith("hard negatives:")]
     assert printed and printed[0].startswith("hard negatives: 13 top-scored safe rows taken; 2 rows judged harmful"), \
         printed
+    with pytest.raises(SystemExit, match="hard_negative_labels needs hard_negatives"):
+        _train(tiny_data, tiny_base, tmp_path / "bad", "max_steps=2", f"hard_negative_labels={judged_file}")
+    with pytest.raises(SystemExit, match="between 0 and 1"):
+        _train(tiny_data, tiny_base, tmp_path / "bad", "max_steps=2", "hard_negative_share=1.5")
     with pytest.raises(ValueError, match="mined on another build or cap"):
         _train(tiny_data, tiny_base, tmp_path / "run10", "max_steps=2", "max_per_group=10", f"hard_negatives={mined}")

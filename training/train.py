@@ -125,6 +125,11 @@ def main(cfg: TrainConfig) -> Path | None:
     harm_risk = cfg.architecture == "harm-risk"
     if cfg.freeze_layers and not harm_risk:
         sys.exit("freeze_layers needs architecture=harm-risk")
+    if not 0 <= cfg.hard_negative_share <= 1:
+        sys.exit(f"hard_negative_share must be between 0 and 1, got {cfg.hard_negative_share}")
+    if cfg.hard_negative_labels and not cfg.hard_negatives:
+        sys.exit("hard_negative_labels needs hard_negatives= (the file of scores that training/hard_negatives.py "
+                 "writes): without it no row is ranked and the labels would be ignored")
     left_out = {cfg.holdout_source, *cfg.select_sources, *cfg.exclude_sources} - {""}
     train_rows = [r for r in ds["train"] if r["source"] not in left_out]
     select_rows = [r for s in ("train", "dev") for r in ds[s] if r["source"] in cfg.select_sources]
