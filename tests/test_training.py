@@ -679,8 +679,11 @@ def test_hard_negatives_fill_capped_safe_strata_from_a_models_scores(tmp_path, t
     other = {"0123456789abcdef": "harmful"}
     assert choose_safe_rows(stratum, 6, made_up, share=0.5, judged=other) == choose_safe_rows(stratum, 6, made_up, 0.5)
 
+    # the v7 recipe's shape: harm-risk with held-out-source selection beside the hard negatives
     assert _train(tiny_data, tiny_base, tmp_path / "run", "max_steps=2", "max_per_group=20",
-                  f"hard_negatives={mined}", f"hard_negative_labels={judged_file}") == tmp_path / "run" / "model"
+                  f"hard_negatives={mined}", f"hard_negative_labels={judged_file}", "architecture=harm-risk",
+                  'select_sources=["COLDataset"]', "select_every=2", "select_rows=50", "layers=all",
+                  "checkpoint_every=2") == tmp_path / "run" / "model"
     # two over-cap safe strata at a cap of 20: LawRefBook's (32 rows, covered by the labels) takes its 3 rows judged
     # benign as hard negatives and leaves out the 2 judged harmful or disputed; HaluEval's (24 rows, not covered)
     # takes its top 10

@@ -163,9 +163,9 @@ def main(cfg: TrainConfig) -> Path | None:
         if key[0] in cfg.uncapped_sources:
             kept = members
         elif key[1] == "safe" and mined and len(members) > cap:
-            kept, hard, left_out = choose_safe_rows(members, cap, mined, cfg.hard_negative_share, judged)
-            hard_counts[0] += hard
-            hard_counts[1] += left_out
+            kept, n_hard, n_judged_out = choose_safe_rows(members, cap, mined, cfg.hard_negative_share, judged)
+            hard_counts[0] += n_hard
+            hard_counts[1] += n_judged_out
         else:
             kept = members[:cap]
         if key[1] != "safe":
