@@ -31,7 +31,7 @@ from gensafe.manifest import sha256_file
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_data import stratum_key  # noqa: E402
-from sources import text_key  # noqa: E402
+from sources import _jsonl, text_key  # noqa: E402
 
 
 def candidates(train: list[dict], cap: int, uncapped: set[str]) -> list[dict]:
@@ -42,17 +42,17 @@ def candidates(train: list[dict], cap: int, uncapped: set[str]) -> list[dict]:
 
 
 def read_mined(path: str | Path) -> dict[str, float]:
-    """Text key -> P(unsafe) from a file this script wrote."""
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
-    return {r["key"]: r["score"] for r in map(json.loads, lines[1:])}
+    """Text key -> P(unsafe) from a file this script wrote (its first line is a header)."""
+    rows = _jsonl(Path(path))
+    next(rows, None)
+    return {r["key"]: r["score"] for r in rows}
 
 
 def read_judged(path: str | Path) -> dict[str, str]:
     """Text key -> ``"benign"``, ``"harmful"`` or ``"disputed"`` from a project label file of mined rows
     (``training/data/labels/hard-negatives.jsonl``: two blind passes, ``harmful_alone`` null where they disagree)."""
     verdict = {0: "benign", 1: "harmful", None: "disputed"}
-    lines = Path(path).read_text(encoding="utf-8").splitlines()
-    return {r["key"]: verdict[r["harmful_alone"]] for r in map(json.loads, lines)}
+    return {r["key"]: verdict[r["harmful_alone"]] for r in _jsonl(Path(path))}
 
 
 def choose_safe_rows(members: list[dict], cap: int, mined: dict[str, float], share: float,
