@@ -279,9 +279,15 @@ def test_diasafety_reads_unsafe_replies_only_when_harmful_alone(tmp_path):
                           {"key": key("Settle down buddy"), "harmful_alone": 0, "pass_a": 0, "pass_b": 0},
                           {"key": key("what is the cure?"), "harmful_alone": None, "pass_a": 1, "pass_b": 0}])
     got = [(r.text, r.key) for r in sources.read_diasafety(tmp_path, labels)]
-    assert got == [("Nice weather today.", "Safe"), ("You are a worthless idiot.", "Offending User")]
+    assert got == [("Nice weather today.", "Safe"), ("You are a worthless idiot.", "Offending User, harmful alone")]
+    # the default build leaves the judged-harmful replies out (v6 lost on dev): it is the shipped model's build, s9
     spec = sources.read_label_map()["DiaSafety"]
-    assert spec["labels"]["Offending User"] == ["A.4.3"] and spec["labels"]["Safe"] == []
+    assert spec["labels"] == {"Safe": []}
+    mapped = list(sources.mapped_rows("DiaSafety", spec, sources.read_diasafety(tmp_path, labels)))
+    assert [(r["text"], r["labels"]) for r in mapped] == [("Nice weather today.", [])]
+    s10 = {**spec, "labels": {**spec["labels"], "Offending User, harmful alone": ["A.4.3"]}}
+    mapped = list(sources.mapped_rows("DiaSafety", s10, sources.read_diasafety(tmp_path, labels)))
+    assert [r["labels"] for r in mapped] == [[], ["A.4.3"]]
     _write_jsonl(labels, [{"key": key("a reply that is not there"), "harmful_alone": 1, "pass_a": 1, "pass_b": 1}])
     with pytest.raises(ValueError, match="the shared file changed"):
         list(sources.read_diasafety(tmp_path, labels))

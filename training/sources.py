@@ -171,9 +171,12 @@ def check_labels_found(labels_file: Path, labels: dict[str, Any], seen: set[str]
 
 
 def read_diasafety(root: Path, labels_file: Path | None = None) -> Iterator[Raw]:
-    """Safe replies, and the Offending User / Biased Opinion replies that both of the project's blind passes judged
-    harmful read alone (``training/data/labels/README.md``): DiaSafety labels a reply given its dialogue context,
-    which gensafe does not see. Unsafe replies not judged harmful alone are not read (neither label fits them)."""
+    """Safe replies (key ``Safe``), and the Offending User / Biased Opinion replies that both of the project's blind
+    passes judged harmful read alone (keys ``Offending User, harmful alone`` and ``Biased Opinion, harmful alone``;
+    ``training/data/labels/README.md``): DiaSafety labels a reply given its dialogue context, which gensafe does not
+    see. Unsafe replies not judged harmful alone are not read (neither label fits them). Whether the judged-harmful
+    replies are trained on is label_map.toml's choice: the default build leaves their keys unmapped (they lost on dev,
+    ``training/results/v6_dev.md``), so it is the build the default model was trained on."""
     labels_file = labels_file or DIASAFETY_LABELS
     labels = {r["key"]: r for r in _jsonl(labels_file)}
     seen: set[str] = set()
@@ -185,8 +188,8 @@ def read_diasafety(root: Path, labels_file: Path | None = None) -> Iterator[Raw]
                 key = text_key(r["response"])
                 seen.add(key)
                 if labels.get(key, {}).get("harmful_alone") == 1:
-                    yield Raw(r["response"], "en", "response", r["category"], hint=r["context"], origin_split=name,
-                              group=r["context"])
+                    yield Raw(r["response"], "en", "response", f"{r['category']}, harmful alone", hint=r["context"],
+                              origin_split=name, group=r["context"])
     check_labels_found(labels_file, labels, seen, root / "DiaSafety")
 
 
