@@ -696,3 +696,40 @@ def test_hard_negatives_fill_capped_safe_strata_from_a_models_scores(tmp_path, t
         _train(tiny_data, tiny_base, tmp_path / "bad", "max_steps=2", "hard_negative_share=1.5")
     with pytest.raises(ValueError, match="mined on another build or cap"):
         _train(tiny_data, tiny_base, tmp_path / "run10", "max_steps=2", "max_per_group=10", f"hard_negatives={mined}")
+
+
+def test_threshold_sweep_reports_what_each_threshold_would_flag(tmp_path, tiny_data, capsys):
+    """threshold_sweep.py: at a model's own default threshold its rows equal the model's verdicts; a model whose
+    risks have different thresholds (no single score decides the verdict) is refused."""
+    import numpy as np
+    from datasets import load_from_disk
+
+    import gensafe
+    from gensafe.build.testing import build_tiny_model
+    from gensafe.manifest import ModelManifest
+    from threshold_sweep import f1_and_flagged, sweep, verdict_scores
+    from threshold_sweep import main as sweep_main
+
+    folder, _ = build_tiny_model(tmp_path / "m", seed=3, precisions=("fp32",))
+    with pytest.raises(SystemExit):  # the tiny model's risks have thresholds of their own
+        sweep_main(["--model", str(folder), "--data", str(tiny_data), "--thresholds", "0.5"])
+    ds = load_from_disk(str(tiny_data))
+    rows = ds["dev"]
+    t = float(np.median(verdict_scores(gensafe.load(folder, device="cpu"), list(rows["text"]))))
+    manifest = ModelManifest.read(folder)  # one threshold on every risk, as harm-risk models ship
+    manifest.thresholds = {point: {c: t for c in th} for point, th in manifest.thresholds.items()}
+    manifest.write(folder)
+    clf = gensafe.load(folder, device="cpu")
+    flagged = np.asarray(clf.predict(list(rows["text"])).model_flagged)
+    unsafe = np.array([bool(x) for x in rows["labels"]])
+    en = np.array(rows["lang"]) == "en"
+    tp, fp = int((flagged & unsafe & en).sum()), int((flagged & ~unsafe & en).sum())
+    fn = int((~flagged & unsafe & en).sum())
+    safe_en = max(int((~unsafe & en).sum()), 1)
+    expect = f"{round(100 * 2 * tp / max(2 * tp + fp + fn, 1), 1)} / {round(100 * fp / safe_en, 1)}"
+    assert 0 < flagged.sum() < len(flagged)
+    lines = sweep(clf, ds, rows, [t, 0.999999])
+    assert lines[2].split(" | ")[2] == expect
+    assert f1_and_flagged(np.array([True, False]), np.array([0.9, 0.95]), 0.999) == (0.0, 0.0)
+    assert sweep_main(["--model", str(folder), "--data", str(tiny_data), "--thresholds", "0.5"]) == 0
+    assert "| 0.500 |" in capsys.readouterr().out
