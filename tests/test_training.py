@@ -732,4 +732,5 @@ def test_threshold_sweep_reports_what_each_threshold_would_flag(tmp_path, tiny_d
     assert lines[2].split(" | ")[2] == expect
     assert f1_and_flagged(np.array([True, False]), np.array([0.9, 0.95]), 0.999) == (0.0, 0.0)
     assert sweep_main(["--model", str(folder), "--data", str(tiny_data), "--thresholds", "0.5"]) == 0
-    assert "| 0.500 |" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "| 0.500 |" in out and f"| {t:.3f} ({', '.join(manifest.thresholds)}) |" in out

@@ -8,7 +8,7 @@ flagged at threshold ``t`` exactly when its highest risk score reaches ``t``; th
 
 Example:
     python training/threshold_sweep.py --model models/gensafe-zh-en-v5w --data runs/data/s9 \\
-        --not-trained-in runs/data/default --thresholds 0.5 0.614 0.7 0.8 0.85
+        --not-trained-in runs/data/default --thresholds 0.5 0.7 0.8 0.85   # + its own points
 """
 
 from __future__ import annotations
@@ -50,8 +50,11 @@ def f1_and_flagged(unsafe: np.ndarray, score: np.ndarray, t: float) -> tuple[flo
     return round(100 * f1, 1), round(100 * fp / max(int((~unsafe).sum()), 1), 1)
 
 
-def sweep(clf: gensafe.Classifier, ds: Any, rows: Any, thresholds: list[float]) -> list[str]:
-    """Markdown rows: per threshold, public zh / public en F1 and safe flagged, and each suite's recall / flagged."""
+def sweep(clf: gensafe.Classifier, ds: Any, rows: Any, thresholds: list[float],
+          names: dict[float, str] | None = None) -> list[str]:
+    """Markdown rows: per threshold, public zh / public en F1 and safe flagged, and each suite's recall / flagged;
+    ``names`` marks the thresholds that are the model's own operating points."""
+    names = names or {}
     score = verdict_scores(clf, list(rows["text"]))
     unsafe = np.array([bool(x) for x in rows["labels"]])
     lang, source = np.array(rows["lang"]), np.array(rows["source"])
@@ -65,7 +68,7 @@ def sweep(clf: gensafe.Classifier, ds: Any, rows: Any, thresholds: list[float]) 
             *(f"{s}: unsafe recall / safe flagged %" for s in suites)]
     lines = ["| " + " | ".join(head) + " |", "|" + "---:|" * len(head)]
     for t in thresholds:
-        cells = [f"{t:.3f}"]
+        cells = [f"{t:.3f}" + (f" ({names[t]})" if t in names else "")]
         for mask in slices.values():
             f1, flagged = f1_and_flagged(unsafe[mask], score[mask], t)
             cells.append(f"{f1} / {flagged}")
@@ -81,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--data", required=True, help="folder written by build_data.py")
     p.add_argument("--split", default="dev")
     p.add_argument("--not-trained-in", default=None, help="another build: drop the texts in its train split")
-    p.add_argument("--thresholds", nargs="+", type=float, required=True)
+    p.add_argument("--thresholds", nargs="+", type=float, default=[],
+                   help="thresholds to add to the model's own operating points (always shown)")
     args = p.parse_args(argv)
     clf = gensafe.load(args.model, device="cpu")
     points = {name: sorted(set(th.values())) for name, th in clf.manifest.thresholds.items()}
@@ -92,7 +96,10 @@ def main(argv: list[str] | None = None) -> int:
     rows = restrict(ds, args.split, None, trained)
     print(f"{clf.name} at {clf.precision} on {len(rows):,} {args.split} rows; its operating points: "
           + ", ".join(f"{k} {v[0]:.3f}" for k, v in points.items()))
-    print("\n".join(sweep(clf, ds, rows, args.thresholds)))
+    own: dict[float, str] = {}  # the exact operating points, not rounded ones typed in
+    for name, (t,) in points.items():
+        own[t] = f"{own[t]}, {name}" if t in own else name
+    print("\n".join(sweep(clf, ds, rows, sorted(set(args.thresholds) | set(own)), own)))
     return 0
 
 
