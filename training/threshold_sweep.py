@@ -59,9 +59,10 @@ def sweep(clf: gensafe.Classifier, ds: Any, rows: Any, thresholds: list[float],
     unsafe = np.array([bool(x) for x in rows["labels"]])
     lang, source = np.array(rows["lang"]), np.array(rows["source"])
     slices = {f"public {x}": (source != AUTHORED) & (lang == x) for x in ("zh", "en")}
+    slices = {k: m for k, m in slices.items() if m.any()}  # a language the rows lack gets no column, not zeros
     suites = {}
     for name in SUITES:
-        if name in ds:
+        if name in ds and len({bool(x) for x in ds[name]["labels"]}) == 2:  # recall and flagged need both classes
             suites[name] = (verdict_scores(clf, list(ds[name]["text"])),
                             np.array([bool(x) for x in ds[name]["labels"]]))
     head = ["threshold", *(f"{s}: F1 / safe flagged %" for s in slices),
