@@ -734,3 +734,25 @@ def test_threshold_sweep_reports_what_each_threshold_would_flag(tmp_path, tiny_d
     assert sweep_main(["--model", str(folder), "--data", str(tiny_data), "--thresholds", "0.5"]) == 0
     out = capsys.readouterr().out
     assert "| 0.500 |" in out and f"| {t:.3f} ({', '.join(manifest.thresholds)}) |" in out
+
+
+def test_selection_without_a_cache_scores_without_gradients(tmp_path, tiny_base, tiny_data, capsys, monkeypatch):
+    """freeze_layers = 0 with held-out-source selection: the selection scoring runs under no_grad (it once kept the
+    autograd graph of every scored window and was killed for memory at the first selection of a real run)."""
+    import torch
+
+    import train
+
+    grad_during_scoring = []
+    real = train.max_over_windows
+
+    def spy(*args, **kwargs):
+        if kwargs.get("batch_size"):  # the selection call (the training call passes no batch size)
+            grad_during_scoring.append(torch.is_grad_enabled())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(train, "max_over_windows", spy)
+    args = ("architecture=harm-risk", "freeze_layers=0", 'select_sources=["COLDataset"]', "select_every=5",
+            "select_rows=30", "layers=all", "max_steps=5")
+    assert _train(tiny_data, tiny_base, tmp_path / "run", *args) == tmp_path / "run" / "model"
+    assert grad_during_scoring and not any(grad_during_scoring)
