@@ -24,7 +24,7 @@ import gensafe
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from compare_models import restrict  # noqa: E402
-from evaluate import AUTHORED, load_data  # noqa: E402
+from evaluate import AUTHORED, _prf, load_data  # noqa: E402
 
 SUITES = ("xstest", "hatecheck")
 
@@ -41,13 +41,8 @@ def f1_and_flagged(unsafe: np.ndarray, score: np.ndarray, t: float) -> tuple[flo
         >>> f1_and_flagged(np.array([1, 1, 0, 0]), np.array([0.9, 0.4, 0.6, 0.1]), 0.5)
         (50.0, 50.0)
     """
-    unsafe = np.asarray(unsafe, dtype=bool)
-    flagged = np.asarray(score) >= t
-    tp = int((flagged & unsafe).sum())
-    fp = int((flagged & ~unsafe).sum())
-    fn = int((~flagged & unsafe).sum())
-    f1 = 2 * tp / max(2 * tp + fp + fn, 1)
-    return round(100 * f1, 1), round(100 * fp / max(int((~unsafe).sum()), 1), 1)
+    b = _prf(np.asarray(unsafe, dtype=bool), np.asarray(score) >= t)  # evaluate.py's figures, as every report has
+    return round(100 * b["f1"], 1), round(100 * (b["false_positive_rate"] or 0.0), 1)
 
 
 def sweep(clf: gensafe.Classifier, ds: Any, rows: Any, thresholds: list[float],
