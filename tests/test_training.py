@@ -756,3 +756,69 @@ def test_selection_without_a_cache_scores_without_gradients(tmp_path, tiny_base,
             "select_rows=30", "layers=all", "max_steps=5")
     assert _train(tiny_data, tiny_base, tmp_path / "run", *args) == tmp_path / "run" / "model"
     assert grad_during_scoring and not any(grad_during_scoring)
+
+
+def test_weight_average_follows_the_weights_and_swaps_back():
+    """The moving average moves towards each step's weights by 1 - decay(step), covers only trainable parameters and
+    leaves the raw weights in place after the block that uses it, also when the block raises."""
+    import torch
+
+    from ema import WeightAverage
+
+    model = torch.nn.Sequential(torch.nn.Linear(3, 3), torch.nn.Linear(3, 1))
+    model[0].requires_grad_(False)  # frozen: never averaged
+    average = WeightAverage(model, decay=0.99)
+    assert set(average.shadow) == {"1.weight", "1.bias"}
+    start = model[1].weight.detach().clone()
+    with torch.no_grad():
+        model[1].weight.add_(1.0)
+    average.update(model, step=1)
+    assert average.decay_at(1) == pytest.approx(2 / 11) and average.decay_at(10_000) == 0.99
+    assert torch.allclose(average.shadow["1.weight"], start + (1 - 2 / 11))
+    raw = model[1].weight.detach().clone()
+    with pytest.raises(RuntimeError), average.swapped_in(model):
+        assert torch.allclose(model[1].weight, average.shadow["1.weight"])
+        raise RuntimeError("scoring failed")
+    assert torch.equal(model[1].weight, raw)
+    with pytest.raises(ValueError, match="does not match"):
+        average.load_state_dict({"0.weight": torch.zeros(3, 3)})
+    with pytest.raises(ValueError, match="decay"):
+        WeightAverage(model, decay=1.0)
+
+
+def test_ema_run_selects_and_exports_the_average_and_resumes_exactly(tmp_path, tiny_base, tiny_data, capsys):
+    """ema_decay: the kept (best/) weights are the moving average at the selected step, not the raw weights; the
+    average travels with each checkpoint so a stopped and resumed run ends with the same average; a checkpoint
+    without one is refused."""
+    import torch
+    from safetensors.torch import load_file
+
+    ema = ("architecture=harm-risk", "freeze_layers=1", "length_buckets=true", 'select_sources=["COLDataset"]',
+           "select_every=8", "select_rows=50", "layers=all", "ema_decay=0.9")
+    straight, stopped = tmp_path / "straight", tmp_path / "stopped"
+    assert _train(tiny_data, tiny_base, straight, "max_steps=8", *ema) == straight / "model"
+    assert _train(tiny_data, tiny_base, stopped, "max_steps=8", "pause_after=3", *ema) is None
+    assert _train(tiny_data, tiny_base, stopped, "max_steps=8", *ema) == stopped / "model"
+    assert "resumed from step 3 of 8" in capsys.readouterr().out
+    for name in ("ema", "model", "optimizer"):
+        a, b = (load_file(str(run / "checkpoint" / f"{name}.safetensors")) for run in (straight, stopped))
+        assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a), name
+    average = load_file(str(straight / "checkpoint" / "ema.safetensors"))
+    raw = load_file(str(straight / "checkpoint" / "model.safetensors"))
+    best = load_file(str(straight / "best" / "model.safetensors"))  # kept at step 8, the one selection
+    assert json.loads((straight / "best" / "selection.json").read_text())["step"] == 8
+    moved = [k for k in average if not torch.equal(average[k], raw[k])]
+    assert moved  # the average is not the last step's weights ...
+    assert all(torch.equal(best[k], average[k]) for k in average)  # ... and it is what was kept and exported
+    frozen = [k for k in raw if k not in average]
+    assert frozen and all(torch.equal(best[k], raw[k]) for k in frozen)
+
+    # a checkpoint written without the average cannot continue a run that keeps one
+    plain = tmp_path / "plain"
+    v2 = [a for a in ema if not a.startswith("ema_decay")]
+    assert _train(tiny_data, tiny_base, plain, "max_steps=8", "pause_after=2", *v2) is None
+    (plain / "checkpoint" / "state.json").write_text(json.dumps(
+        {**json.loads((plain / "checkpoint" / "state.json").read_text()),
+         "config": {**json.loads((plain / "checkpoint" / "state.json").read_text())["config"], "ema_decay": 0.9}}))
+    with pytest.raises(SystemExit, match="no ema.safetensors"):
+        _train(tiny_data, tiny_base, plain, "max_steps=8", *ema)

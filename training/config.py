@@ -53,6 +53,9 @@ class TrainConfig:
             ROC-AUC of P(unsafe) (``harm-risk``). Their test rows stay in the test split (unseen sources).
         select_every: Evaluate for selection every N steps (a multiple of ``checkpoint_every`` keeps resumes exact).
         select_rows: Rows sampled (seeded) from dev and from the held-out sources for each selection evaluation.
+        ema_decay: Keep an exponential moving average of the trainable weights (``training/ema.py``; 0 = off, e.g.
+            0.99 averages about the last 100 steps); the selection scores it and ``best/`` keeps it, and without a
+            selection the export uses the average of the last step. It is saved with each checkpoint.
         labels: Risk codes for the head; empty = every risk with at least ``min_train_positives`` training positives.
         min_train_positives: Support needed for a risk to get a head output (a risk never trained gets no score).
         max_tokens: Tokens per window during training and in the exported model.
@@ -120,6 +123,7 @@ class TrainConfig:
     select_sources: list[str] = field(default_factory=list)
     select_every: int = 0
     select_rows: int = 4000
+    ema_decay: float = 0.0
     min_train_positives: int = 80
     max_tokens: int = 128
     window_overlap: int = 16

@@ -26,6 +26,7 @@ correctly but not bit for bit. To train a finished model further, start a new ru
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -55,6 +56,7 @@ from build_data import build as build_dataset  # noqa: E402
 from build_data import stratum_key  # noqa: E402
 from calibrate import choose_thresholds, choose_unsafe_thresholds, expected_calibration_error  # noqa: E402
 from config import TrainConfig  # noqa: E402
+from ema import WeightAverage  # noqa: E402
 from evaluate import label_matrix, write_report  # noqa: E402
 from frozen import (  # noqa: E402
     LowerCache,
@@ -282,6 +284,9 @@ def main(cfg: TrainConfig) -> Path | None:
     optimizer = torch.optim.AdamW([{"params": body_params, "lr": cfg.lr}, {"params": head_params, "lr": cfg.head_lr}],
                                   weight_decay=cfg.weight_decay)
     peak_lrs = [cfg.lr, cfg.head_lr]
+    # a moving average of the weights to select and export (training/ema.py); a soup written by
+    # average_checkpoints.py is already an average of finished runs: its weights are exported as they are
+    average = WeightAverage(model, cfg.ema_decay) if cfg.ema_decay and not (resume or {}).get("averaged_from") else None
     warmup = max(1, int(total_steps * cfg.warmup_ratio))
 
     def lr_factor(step: int) -> float:
@@ -325,6 +330,8 @@ def main(cfg: TrainConfig) -> Path | None:
         if device == "cuda":
             rng_state["cuda"] = torch.cuda.get_rng_state()
         save_file(rng_state, str(tmp / "rng.safetensors"))
+        if average is not None:
+            save_file(average.state_dict(), str(tmp / "ema.safetensors"))
         state = {"step": step, "total_steps": total_steps, "data_seed": data_seed, "labels": labels,
                  "data_fingerprint": fingerprint, "config": cfg.to_dict(), "selection_log": selection_log,
                  "train_seconds": round(previous_seconds + time.time() - t0, 1)}
@@ -348,6 +355,10 @@ def main(cfg: TrainConfig) -> Path | None:
             torch.set_rng_state(rng_state["cpu"])
             if device == "cuda" and "cuda" in rng_state:
                 torch.cuda.set_rng_state(rng_state["cuda"])
+        if average is not None:
+            if not (ckpt_dir / "ema.safetensors").exists():
+                sys.exit(f"{ckpt_dir} has no ema.safetensors: it was not trained with ema_decay = {cfg.ema_decay}")
+            average.load_state_dict(load_file(str(ckpt_dir / "ema.safetensors")))
         step = resume["step"]
         previous_seconds = resume.get("train_seconds", 0.0)
         selection_log = resume.get("selection_log", [])
@@ -386,24 +397,28 @@ def main(cfg: TrainConfig) -> Path | None:
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
         step += 1
+        if average is not None:
+            average.update(model, step)
         losses.append(loss.item())
         bar.update(1)
         if step % 50 == 0:
             bar.set_postfix(loss=f"{np.mean(losses[-50:]):.4f}", lr=f"{optimizer.param_groups[0]['lr']:.2e}")
         if selection_sets and (step % cfg.select_every == 0 or step == total_steps):
-            scores = {"step": step, **selection_scores()}
-            best = max((e["selection"] for e in selection_log), default=-1.0)
-            selection_log.append(scores)
-            print("selection:", json.dumps(scores))
-            if scores["selection"] > best:  # written before the checkpoint that records it
-                tmp = best_dir.with_name("best.tmp")
-                shutil.rmtree(tmp, ignore_errors=True)
-                tmp.mkdir(parents=True)
-                save_file({k: v.contiguous().cpu() for k, v in model.state_dict().items()},
-                          str(tmp / "model.safetensors"))
-                (tmp / "selection.json").write_text(json.dumps(scores))
-                shutil.rmtree(best_dir, ignore_errors=True)
-                tmp.rename(best_dir)
+            # with ema_decay the averaged weights are the ones scored and kept
+            with average.swapped_in(model) if average is not None else contextlib.nullcontext():
+                scores = {"step": step, **selection_scores()}
+                best = max((e["selection"] for e in selection_log), default=-1.0)
+                selection_log.append(scores)
+                print("selection:", json.dumps(scores))
+                if scores["selection"] > best:  # written before the checkpoint that records it
+                    tmp = best_dir.with_name("best.tmp")
+                    shutil.rmtree(tmp, ignore_errors=True)
+                    tmp.mkdir(parents=True)
+                    save_file({k: v.contiguous().cpu() for k, v in model.state_dict().items()},
+                              str(tmp / "model.safetensors"))
+                    (tmp / "selection.json").write_text(json.dumps(scores))
+                    shutil.rmtree(best_dir, ignore_errors=True)
+                    tmp.rename(best_dir)
         if step % cfg.checkpoint_every == 0 or step == total_steps:
             save_checkpoint()
         if cfg.pause_after and step - first_step >= cfg.pause_after and step < total_steps:
@@ -419,6 +434,9 @@ def main(cfg: TrainConfig) -> Path | None:
         selected = json.loads((best_dir / "selection.json").read_text())
         model.load_state_dict(load_file(str(best_dir / "model.safetensors")))
         print(f"selected step {selected['step']}: {json.dumps(selected)}")
+    elif average is not None:  # no selection: the average at the last step is what gets exported
+        average.copy_to(model)
+        print(f"exporting the moving average of the weights (decay {cfg.ema_decay})")
     del cache
     model.eval()
 
