@@ -817,8 +817,9 @@ def test_ema_run_selects_and_exports_the_average_and_resumes_exactly(tmp_path, t
     plain = tmp_path / "plain"
     v2 = [a for a in ema if not a.startswith("ema_decay")]
     assert _train(tiny_data, tiny_base, plain, "max_steps=8", "pause_after=2", *v2) is None
-    (plain / "checkpoint" / "state.json").write_text(json.dumps(
-        {**json.loads((plain / "checkpoint" / "state.json").read_text()),
-         "config": {**json.loads((plain / "checkpoint" / "state.json").read_text())["config"], "ema_decay": 0.9}}))
+    state_file = plain / "checkpoint" / "state.json"
+    state = json.loads(state_file.read_text())
+    state["config"]["ema_decay"] = 0.9
+    state_file.write_text(json.dumps(state))
     with pytest.raises(SystemExit, match="no ema.safetensors"):
         _train(tiny_data, tiny_base, plain, "max_steps=8", *ema)
