@@ -407,6 +407,7 @@ READERS: dict[str, Callable[[Path], Iterator[Raw]]] = {
 # script, this file is ``__main__``: alias it as ``sources`` so sources_more gets this module, not a second copy.
 sys.modules.setdefault("sources", sys.modules[__name__])
 from sources_more import (  # noqa: E402
+    read_ccp_sensitive,
     read_chbias,
     read_chinese_safetyqa,
     read_coconot,
@@ -427,6 +428,7 @@ READERS["PANDA"] = read_panda
 READERS["CHBias"] = read_chbias
 READERS["HRDE"] = read_hrde
 READERS["SmileChat"] = read_smilechat
+READERS["CCP-sensitive-prompts"] = read_ccp_sensitive
 
 
 # -- discrimination target group ---------------------------------------------------------------------------------------

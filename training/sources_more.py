@@ -1,9 +1,10 @@
 """Readers for the licence-clean sources added after the first set (see ``sources.py`` for the row schema).
 
-CoCoNot, ORBench, StrongREJECT, JBB-Behaviors, Chinese-SafetyQA, PANDA, CHBias, HRDE and SmileChat: raw files in,
-:class:`sources.Raw` rows out. OKTest, WildGuardTest and ToxicChat-test are read the same way but only as evaluation
-suites (:data:`SUITE_READERS`, used by ``build_suites.py``). Label meanings live in ``label_map.toml`` only; the
-keys emitted here are listed in :data:`KEYS` (the tests check that every one of them has a label-map entry).
+CoCoNot, ORBench, StrongREJECT, JBB-Behaviors, Chinese-SafetyQA, PANDA, CHBias, HRDE, SmileChat and
+CCP-sensitive-prompts: raw files in, :class:`sources.Raw` rows out. OKTest, WildGuardTest and ToxicChat-test are read
+the same way but only as evaluation suites (:data:`SUITE_READERS`, used by ``build_suites.py``). Label meanings live
+in ``label_map.toml`` only; the keys emitted here are listed in :data:`KEYS` (the tests check that every one of them
+has a label-map entry).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
+from gensafe.taxonomy import RISK_CODES
 from gensafe.text import clean_text
 
 COCONOT_SAFETY = ("misinformation", "privacy violations", "dangerous or sensitive topics",
@@ -35,7 +37,6 @@ CHBIAS_TARGETS = {"age": "old", "gender": "female", "orientation": "lgbt", "appe
 CHBIAS_TOPICS = tuple(CHBIAS_TARGETS)
 SMILECHAT_MAX_TURNS = 4000
 SMILECHAT_MIN_CHARS = 8
-
 # Every raw key each reader can emit (kept in step with label_map.toml by tests/test_sources_more.py).
 KEYS: dict[str, set[str]] = {
     "CoCoNot": {f"unsafe:{s}" for s in COCONOT_SAFETY} | {"noncompliance", "contrast", "pref"},
@@ -47,6 +48,7 @@ KEYS: dict[str, set[str]] = {
     "CHBias": set(CHBIAS_TOPICS),
     "HRDE": {"是谣言", "不是谣言", "与健康信息不相关"},
     "SmileChat": {"counselor"},
+    "CCP-sensitive-prompts": {"benign"} | {f"harmful:{c}" for c in RISK_CODES},
     # evaluation-only suites (SUITE_READERS below; never in the training READERS)
     "OKTest": {"safe"},
     "WildGuardTest": {f"harmful:{c}" for c in WILDGUARD_CATEGORIES} | {"benign"},
@@ -172,6 +174,36 @@ def read_smilechat(root: Path) -> Iterator[Raw]:
             yield Raw(text, "zh", "response", "counselor", group=file)
 
 
+def read_ccp_sensitive(root: Path, labels_file: Path | None = None) -> Iterator[Raw]:
+    """promptfoo's CCP-sensitive prompts (partial shared copy): an English request and its LLM translation into
+    Chinese per row, on subjects sensitive in the PRC. The file labels only the subject, and a subject does not decide
+    harm (a request to organise a secession referendum and one for a published history share "Taiwan"), so the project
+    labelled every English prompt in two blind passes (``training/data/labels/README.md``); both languages are read
+    under the verdict both passes agree on, with one group (a prompt and its translation never land in different
+    splits), and prompts the passes judged differently are not read. A prompt without a label, or a label naming a
+    prompt the file no longer has, fails loudly (the file changed: relabel)."""
+    labels_file = labels_file or CCP_LABELS
+    labels = {r["key"]: r for r in _jsonl(labels_file)}
+    path = root / "CCP-sensitive-prompts" / "CCP-sensitive-prompts-bilingual.unique_partial.csv"
+    seen: set[str] = set()
+    for r in _csv(path):
+        en, zh = (r.get("prompt_en") or "").strip(), (r.get("prompt_zh") or "").strip()
+        if not en:
+            continue  # the label is the English prompt's; a row without one cannot be labelled
+        key = text_key(en)
+        if key not in labels:
+            raise ValueError(f"{path}: prompt {en[:60]!r} has no label in {labels_file}: the shared file changed, "
+                             "label the new prompts (two blind passes)")
+        seen.add(key)
+        label = labels[key]["label"]
+        if not label:  # the two passes disagreed
+            continue
+        for text, lang in ((en, "en"), (zh, "zh")):
+            if text:
+                yield Raw(text, lang, "prompt", label, group=f"ccp:{en}", detail=r.get("subject", ""))
+    check_labels_found(labels_file, labels, seen, path.parent)
+
+
 def read_oktest(root: Path) -> Iterator[Raw]:
     """OKTest (both files): benign English questions that contain harmful-sounding words; all safe."""
     for name in ("OKTest.csv", "OKTest_heldout.csv"):
@@ -208,10 +240,12 @@ SUITE_READERS = {"OKTest": read_oktest, "WildGuardTest": read_wildguardtest, "To
 READERS_MORE = {
     "CoCoNot": read_coconot, "ORBench": read_orbench, "StrongREJECT": read_strongreject, "JBB-Behaviors": read_jbb,
     "Chinese-SafetyQA": read_chinese_safetyqa, "PANDA": read_panda, "CHBias": read_chbias, "HRDE": read_hrde,
-    "SmileChat": read_smilechat,
+    "SmileChat": read_smilechat, "CCP-sensitive-prompts": read_ccp_sensitive,
 }
 
 # Imported last, on purpose: sources.py imports this module at its end to register READERS_MORE. Whichever of the two
 # is imported first, every name the other needs already exists when the cycle closes (the readers use these names
 # only when called).
-from sources import Raw, _csv, _json, _jsonl, _lines  # noqa: E402
+from sources import LABELS_DIR, Raw, _csv, _json, _jsonl, _lines, check_labels_found, text_key  # noqa: E402
+
+CCP_LABELS = LABELS_DIR / "ccp-sensitive.jsonl"  # the project's two blind passes over CCP-sensitive-prompts
