@@ -22,7 +22,8 @@ from typing import Any
 import numpy as np
 
 from .engine import OnnxEngine
-from .manifest import ModelManifest, verify_files
+from .lexical import LexicalHead, blend
+from .manifest import ModelManifest, model_file, verify_files
 from .policy import Policy
 from .registry import DEFAULT_MODEL, manifest_pins, resolve_model
 from .result import Result
@@ -113,6 +114,11 @@ def load(
     engine = OnnxEngine.open(graph, device, output_name=manifest.output_name, width=len(manifest.labels),
                              threads=threads)
     encoder = WindowEncoder(folder / manifest.tokenizer, manifest.max_tokens, manifest.window_overlap)
+    lexical = None
+    if manifest.lexical:
+        if verify:
+            verify_files(folder, manifest, [manifest.lexical["file"]])
+        lexical = LexicalHead.read(model_file(folder, manifest.lexical["file"]))
     clf = Classifier(
         folder=folder,
         manifest=manifest,
@@ -124,6 +130,7 @@ def load(
         max_batch=max_batch,
         max_chars=max_chars,
         max_windows=max_windows,
+        lexical=lexical,
     )
     _log.info("loaded model %s (%d risks) from %s: %s graph %s on %s, provider %s, %s, in %.2f s", manifest.name,
               len(manifest.labels), folder, precision, onnx_name, device, engine.provider, clf.policy.describe(),
@@ -154,7 +161,8 @@ class Classifier:
     """A loaded model: call :meth:`predict` with one text or many. Immutable and thread-safe; share one per process.
 
     Composes an :class:`~gensafe.engine.OnnxEngine` (the session), a :class:`~gensafe.windows.WindowEncoder`
-    (tokenisation into windows), a :class:`~gensafe.policy.Policy` (thresholds) and an optional keyword matcher.
+    (tokenisation into windows), a :class:`~gensafe.policy.Policy` (thresholds), an optional keyword matcher and,
+    when the model folder has one, a :class:`~gensafe.lexical.LexicalHead` blended into P(unsafe).
     :meth:`with_policy` and :meth:`with_keywords` return new classifiers sharing the same engine. Use :func:`load`
     to make one.
     """
@@ -171,6 +179,7 @@ class Classifier:
     max_windows: int = 1_024
     keywords: Any = None
     keyword_mode: str = "either"
+    lexical: LexicalHead | None = None
     _thresholds: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -261,6 +270,14 @@ class Classifier:
                                       max_batch=self.max_batch, width=len(self.labels))
             np.maximum.at(scores, block.owners, probs)
             np.add.at(windows, block.owners, 1)
+        if self.lexical is not None and live:
+            # the n-gram head reads the characters the encoder read (a text cut to a part: that part), per text
+            seen: dict[int, list[str]] = {}
+            for piece, owner in zip(pieces, owners, strict=True):
+                seen.setdefault(owner, []).append(piece)
+            rows = np.array(sorted(seen))
+            logits = self.lexical.logits([" ".join(seen[i]) for i in rows.tolist()])
+            scores[rows] = blend(scores[rows], logits, float(self.manifest.lexical["weight"]))
         hits = None
         if self.keywords is not None:
             # on the caller's own text, so spans index it and hit.text is its slice (the matcher skips lone
@@ -333,6 +350,7 @@ class Classifier:
             "provider": self.provider,
             "precision": self.precision,
             "max_tokens": self.manifest.max_tokens,
+            "lexical_head": dict(self.manifest.lexical) or None,
             "versions": {
                 "gensafe": __version__,
                 "onnxruntime": ort.__version__,

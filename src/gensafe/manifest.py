@@ -7,6 +7,7 @@ A model folder describes itself, so nothing about a model is hard-coded in the l
         model.onnx           # fp32 graph: in input_ids, attention_mask[, token_type_ids]; out logits [batch, labels]
         model.int8.onnx      # optional other precisions, listed under "onnx"
         tokenizer.json       # Hugging Face tokenizers file
+        lexical.safetensors  # optional (format 2): an n-gram head blended into P(unsafe), see gensafe.lexical
 
 Every file the model needs is listed under ``files`` with its sha256, and :func:`verify_files` checks them
 before a session is opened, so a truncated download or a swapped file fails loudly and names the file. The manifest
@@ -47,7 +48,7 @@ __all__ = [
     "verify_files",
 ]
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2 added ``lexical``; folders of format 1 still load
 MANIFEST_NAME = "manifest.json"
 
 
@@ -119,6 +120,9 @@ class ModelManifest:
             decisions). Without an entry ``auto`` takes a shipped int8 graph on CPU or fp16 on CUDA, else fp32.
         tokenizer: Tokenizer file name.
         output_name: Name of the logits output of the graph.
+        lexical: Optional n-gram head of a ``harm-risk`` model (format 2): ``{"file": "lexical.safetensors",
+            "weight": 0.3}``; its logit is blended into P(unsafe) with that weight (:func:`gensafe.lexical.blend`).
+            Empty (default): the graph's scores are the model's scores.
         files: File name -> sha256 of every file above.
         provenance: Free-form record of base encoder, training data and licences, training config, metrics.
         format_version: Version of this folder format.
@@ -139,6 +143,7 @@ class ModelManifest:
     default_precision: dict[str, str] = field(default_factory=dict)
     tokenizer: str = "tokenizer.json"
     output_name: str = "logits"
+    lexical: dict[str, Any] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
     provenance: dict[str, Any] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
@@ -165,6 +170,8 @@ class ModelManifest:
         template = self.context_template
         if template and ("{text}" not in template or "{context}" not in template):
             raise ValueError("context_template must contain {context} and {text}")
+        if self.lexical:
+            self._check_lexical()
         for name in self.file_names():
             _check_relative(name)
         for target, source in self.derive.items():
@@ -181,6 +188,20 @@ class ModelManifest:
                 f"model folder format {self.format_version} is newer than this gensafe supports ({FORMAT_VERSION});"
                 " upgrade gensafe"
             )
+
+    def _check_lexical(self) -> None:
+        entry = self.lexical
+        if set(entry) != {"file", "weight"} or not isinstance(entry["file"], str):
+            raise ValueError(f"lexical must be {{'file': <name>, 'weight': <0..1>}}, got {entry!r}")
+        weight = entry["weight"]
+        if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0.0 < weight < 1.0:
+            raise ValueError(f"lexical weight must be a number strictly between 0 and 1, got {weight!r}")
+        if self.format_version < 2:
+            raise ValueError(f"lexical needs model folder format 2, the manifest says {self.format_version}")
+        if self.provenance.get("architecture") != "harm-risk":
+            # the blend rescales P(unsafe), the top risk's score: only a harm-risk graph has one
+            raise ValueError("lexical needs a harm-risk model (provenance.architecture), got "
+                             f"{self.provenance.get('architecture')!r}")
 
     # -- reading and writing ------------------------------------------------------------------------------------
     @classmethod
@@ -233,7 +254,8 @@ class ModelManifest:
     # -- helpers ------------------------------------------------------------------------------------------------
     def file_names(self) -> list[str]:
         """Every file name the manifest refers to (graphs, tokenizer, ``files``), each once."""
-        return list(dict.fromkeys([*self.onnx.values(), self.tokenizer, *self.files]))
+        lexical = [self.lexical["file"]] if self.lexical else []
+        return list(dict.fromkeys([*self.onnx.values(), self.tokenizer, *lexical, *self.files]))
 
     def threshold_vector(self, operating_point: str | None = None) -> np.ndarray:
         """Thresholds of one operating point as a float32 vector in label order."""

@@ -27,9 +27,6 @@ import hashlib
 import json
 import math
 import re
-import struct
-import unicodedata
-import zlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -38,7 +35,8 @@ from typing import Any
 
 import numpy as np
 
-from .text import as_text_list, clean_text, per_text
+from .ngrams import bucket, normalise, read_safetensors
+from .text import as_text_list, per_text
 
 __all__ = ["LABELS", "DEFAULT_DETECTOR", "MANIFEST", "RefusalDetector", "RefusalResult", "featurize", "load",
            "read_safetensors", "write_manifest"]
@@ -49,20 +47,6 @@ MANIFEST = "refusal_manifest.json"
 FORMAT = "gensafe-refusal/1"
 
 _WORD = re.compile(r"[a-z0-9']+")
-_SPACE = re.compile(r"\s+")
-
-
-def _normalise(text: str) -> str:
-    # NFKC folds full-width forms; apostrophes are unified so "can’t" and "can't" are one feature
-    text = unicodedata.normalize("NFKC", clean_text(text)).lower().replace("\u2019", "'").replace("\u2018", "'")
-    return _SPACE.sub(" ", text).strip()
-
-
-def _bucket(key: str, dim: int) -> int:
-    # crc32, not hash(): Python's str hash is salted per process, the features must be stable across runs
-    return zlib.crc32(key.encode("utf-8")) % dim
-
-
 def featurize(answer: str, question: str | None, config: dict[str, Any]) -> tuple[np.ndarray, np.ndarray]:
     """Hashed features of one answer (and its question): (bucket indices, values), each namespace L2-normalised.
 
@@ -78,7 +62,7 @@ def featurize(answer: str, question: str | None, config: dict[str, Any]) -> tupl
     head, tail, body = config.get("head_chars", 120), config.get("tail_chars", 120), config.get("body_chars", 1500)
     lo, hi = config.get("ngram", (1, 4))
     weights = {"h": 1.0, "t": 0.5, "b": 0.7, "n": 0.3, "q": 0.5, **config.get("namespace_weights", {})}
-    text = _normalise(answer)
+    text = normalise(answer)
     spaces: dict[str, Counter[str]] = {ns: Counter() for ns in weights}
     for ns, part, nmin in (("h", text[:head], lo), ("t", text[-tail:], lo), ("b", text[:body], max(lo, 2))):
         for n in range(nmin, hi + 1):
@@ -88,7 +72,7 @@ def featurize(answer: str, question: str | None, config: dict[str, Any]) -> tupl
     spaces["b"].update(f"w:{a} {b}" for a, b in zip(words, words[1:], strict=False))
     spaces["n"][f"n:{min(int(math.log2(len(text) + 1)), 14)}"] = 1  # length: short answers are more often refusals
     if question:
-        q = _normalise(question)[:300]
+        q = normalise(question)[:300]
         spaces["q"].update(f"q:{w}" for w in _WORD.findall(q))
         spaces["q"].update(f"q2:{q[i:i + 2]}" for i in range(len(q) - 1))
     feats: dict[int, float] = {}
@@ -100,37 +84,11 @@ def featurize(answer: str, question: str | None, config: dict[str, Any]) -> tupl
         vals = {key: 1.0 + math.log(c) for key, c in counts.items()}
         scale = weights[ns] / math.sqrt(sum(v * v for v in vals.values()))
         for key, v in vals.items():
-            j = _bucket(key, dim)
+            j = bucket(key, dim)
             feats[j] = feats.get(j, 0.0) + v * scale
     idx = np.fromiter(feats.keys(), dtype=np.int64, count=len(feats))
     val = np.fromiter(feats.values(), dtype=np.float32, count=len(feats))
     return idx, val
-
-
-# -- safetensors, read with numpy (the format is an 8-byte header length, a JSON header, then raw little-endian data),
-# -- so the runtime does not need the safetensors package
-_DTYPES = {"F32": np.float32, "F16": np.float16, "F64": np.float64, "I64": np.int64, "I32": np.int32}
-
-
-def read_safetensors(path: str | Path) -> dict[str, np.ndarray]:
-    """Tensors of a ``.safetensors`` file as numpy arrays (read-only copies are not needed: arrays own their data)."""
-    data = Path(path).read_bytes()
-    if len(data) < 8:
-        raise ValueError(f"{path}: not a safetensors file (too short)")
-    (n,) = struct.unpack("<Q", data[:8])
-    if n > len(data) - 8:
-        raise ValueError(f"{path}: not a safetensors file (header length {n} beyond the file)")
-    header = json.loads(data[8:8 + n])
-    out = {}
-    for name, spec in header.items():
-        if name == "__metadata__":
-            continue
-        if spec["dtype"] not in _DTYPES:
-            raise ValueError(f"{path}: tensor {name} has unsupported dtype {spec['dtype']}")
-        start, end = spec["data_offsets"]
-        buf = data[8 + n + start:8 + n + end]
-        out[name] = np.frombuffer(buf, dtype=_DTYPES[spec["dtype"]]).reshape(spec["shape"]).copy()
-    return out
 
 
 def _sha256(path: Path) -> str:
