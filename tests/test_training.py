@@ -526,6 +526,24 @@ def test_measure_lengths(tmp_path, tiny_base):
     assert groups["en/response"]["fits_64"] == 0.0 and groups["en/response"]["p50"] > 64  # not truncated
 
 
+def test_a_model_folder_unpacks_into_a_run_that_starts_from_it(tmp_path, tiny_base, tiny_data):
+    """unpack_model.py reads a folder's own graph back into a base encoder folder and a checkpoint; a run started
+    from them that learns nothing (lr 0) exports a model scoring as the original does."""
+    from unpack_model import main as unpack
+
+    v2 = ("architecture=harm-risk", "freeze_layers=1", "length_buckets=true", "layers=all")
+    first = _train(tiny_data, tiny_base, tmp_path / "first", "max_steps=6", *v2)
+    unpacked = tmp_path / "unpacked"
+    assert unpack(["--model", str(first), "--out", str(unpacked)]) == 0
+    assert json.loads((unpacked / "gensafe_base.json").read_text())["unpacked_from"]["model"] == gensafe.load(first).name
+    again = _train(tiny_data, unpacked, tmp_path / "again", "max_steps=1", "lr=0", "head_lr=0",
+                   f"init_from={unpacked}", *v2)
+    texts = ZH_BAD + ZH_OK + EN_BAD + EN_OK
+    before = gensafe.load(first, device="cpu", precision="fp32").predict(texts).scores
+    after = gensafe.load(again, device="cpu", precision="fp32").predict(texts).scores
+    assert np.abs(before - after).max() < 1e-3 and before.std() > 0
+
+
 def test_harm_risk_with_frozen_cache_trains_selects_and_resumes_exactly(tmp_path, tiny_base, tiny_data, capsys):
     """The v2 recipe on tiny data: harm + risk heads, frozen cached lower layer, length buckets, held-out-source
     selection; every one of the 31 risks scored; the verdict is P(unsafe) at one shared threshold; exact resume."""
