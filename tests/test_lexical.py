@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -14,7 +15,7 @@ import gensafe
 from gensafe.lexical import LexicalHead, blend, featurize_blocks
 from gensafe.manifest import ModelFileError, ModelManifest
 from gensafe.ngrams import read_safetensors, write_safetensors
-from gensafe.text import clean_text
+from gensafe.text import cap_text, clean_text
 
 ROOT = Path(__file__).resolve().parents[1]
 DIM = 1 << 12
@@ -116,11 +117,36 @@ def test_a_folder_with_a_lexical_head_scores_the_blend(model_copy):
     assert clf.info()["lexical_head"] == {"file": "lexical.safetensors", "weight": 0.4}
     got = clf.predict(texts).scores
     want = blend(plain.predict(texts).scores, head.logits([clean_text(t) for t in texts]), 0.4)
-    assert got[[0, 1]] == pytest.approx(want[[0, 1]], abs=1e-5)
+    assert got[[0, 1, 3]] == pytest.approx(want[[0, 1, 3]], abs=1e-5)  # row 3 spans several windows
     assert (got[2] == 0).all()  # blank: not scored by either part
-    assert got[3].max() > 0
     alone = [clf.predict([t]).scores[0] for t in texts]  # a text's score does not depend on its batch
     assert np.allclose(np.stack(alone), got, atol=1e-6)
+
+
+def test_the_head_reads_the_part_the_encoder_read_and_never_the_context(model_copy):
+    long = "第一句话。" * 40 + "the middle part " * 30 + "最后一句。" * 40
+    head = _head([long, "ctx words here"])
+    folder = _with_head(model_copy, head)
+    m = ModelManifest.read(folder)
+    m.context_template = "{context}\n{text}"
+    m.write(folder)
+    capped = gensafe.load(folder, device="cpu", precision="fp32", max_chars=50)
+    plain = dataclasses.replace(capped, lexical=None, manifest=dataclasses.replace(capped.manifest, lexical={}))
+    part = " ".join(cap_text(clean_text(long), 50))
+    assert capped.predict([long]).scores == pytest.approx(
+        blend(plain.predict([long]).scores, head.logits([part]), 0.4), abs=1e-5)
+    with_context = capped.predict(["hello"], context="ctx words here").scores
+    base = plain.predict(["hello"], context="ctx words here").scores  # the encoder reads the context ...
+    assert with_context == pytest.approx(blend(base, head.logits(["hello"]), 0.4), abs=1e-5)  # ... the head does not
+
+
+def test_a_folder_without_a_head_is_still_written_as_format_1(model_copy, tmp_path):
+    m = ModelManifest.read(model_copy)
+    m.write(model_copy)
+    raw = json.loads((model_copy / "manifest.json").read_text())
+    assert raw["format_version"] == 1 and "lexical" not in raw  # older gensafe reads it
+    with pytest.raises(ValueError, match="come together"):
+        dataclasses.replace(gensafe.load(model_copy, device="cpu", precision="fp32"), lexical=_head(["x"]))
 
 
 def test_a_damaged_or_inconsistent_lexical_entry_fails_loudly(model_copy):
@@ -134,7 +160,8 @@ def test_a_damaged_or_inconsistent_lexical_entry_fails_loudly(model_copy):
     for change, message in (({"lexical": {"file": "lexical.safetensors", "weight": 1.5}}, "strictly between"),
                             ({"lexical": {"file": "lexical.safetensors"}}, "lexical must be"),
                             ({"format_version": 1}, "format 2"),
-                            ({"provenance": {"architecture": "mean-pool"}}, "harm-risk")):
+                            ({"provenance": {"architecture": "mean-pool"}}, "harm-risk"),
+                            ({"lexical": 0.3}, "lexical must be")):
         (folder / "manifest.json").write_text(json.dumps({**raw, **change}))
         with pytest.raises(ModelFileError, match=message):
             ModelManifest.read(folder)

@@ -90,6 +90,7 @@ def matrix(counted: list, block: int, vocab: np.ndarray, idf: np.ndarray) -> spa
 
 # ---------------------------------------------------------------------------------------------------- measures
 def auc(y: np.ndarray, s: np.ndarray, sel: np.ndarray) -> float | None:
+    """ROC-AUC on the selected rows, ``None`` where they are of one class."""
     return float(roc_auc_score(y[sel], s[sel])) if len(set(y[sel].tolist())) > 1 else None
 
 
@@ -104,17 +105,15 @@ def slices(rows: Any, held: set[str]) -> dict[str, np.ndarray]:
 
 
 def figures(y: np.ndarray, s: np.ndarray, sl: dict[str, np.ndarray]) -> dict[str, float | None]:
+    """ROC-AUC of scores ``s`` on each slice."""
     return {k: auc(y, s, m) for k, m in sl.items()}
 
 
 def objective(f: dict[str, float | None]) -> float:
     """What a choice maximises: the mean public ROC-AUC of the two languages (the issue's headline rows)."""
+    if f["public zh"] is None or f["public en"] is None:
+        sys.exit("dev has no public rows of both classes in zh and in en: nothing to choose C or the weight on")
     return (f["public zh"] + f["public en"]) / 2
-
-
-def logit(p: np.ndarray) -> np.ndarray:
-    p = np.clip(p.astype(np.float64), 1e-7, 1 - 1e-7)
-    return np.log(p / (1 - p))
 
 
 def write_report(path: Path, record: dict[str, Any], base: ModelManifest, sl: dict[str, np.ndarray],
@@ -214,7 +213,9 @@ def main(argv: list[str] | None = None) -> int:
               f"{roc_auc_score(y_dev[rows], loso_logits[source][1]):.4f}")
 
     # 5. the blend weight, chosen on dev with the base model scored as gensafe scores it (default precision)
-    clf = dataclasses.replace(gensafe.load(args.model, device="cpu"), lexical=None)  # the encoder alone
+    clf = gensafe.load(args.model, device="cpu")
+    if clf.lexical is not None:  # the encoder alone: its own head set aside
+        clf = dataclasses.replace(clf, lexical=None, manifest=dataclasses.replace(clf.manifest, lexical={}))
     base_scores = clf.predict(dev["text"]).scores
     head_logits = head.logits(dev["text"])  # the run-time path, not the training matrix: the two must agree
     check = lr.decision_function(x_dev)
@@ -249,17 +250,22 @@ def main(argv: list[str] | None = None) -> int:
 
     # 6. thresholds on the blended dev P(unsafe); write the folder
     final = blend(base_scores, head_logits, weight)
-    thresholds, notes = choose_unsafe_thresholds(y_dev, final.max(axis=1), base.labels)
+    # as train.py calibrates: dev without the held-out source (which ship_model.py reports on), the run's targets
+    kept = np.array(dev["source"]) != cfg.get("holdout_source", "")
+    thresholds, notes = choose_unsafe_thresholds(y_dev[kept], final.max(axis=1)[kept], base.labels,
+                                                 cfg.get("target_recall", 0.9), cfg.get("target_precision", 0.9))
     args.out.mkdir(parents=True)
     for name in base.file_names():
         if name != base.lexical.get("file"):
+            (args.out / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(args.model / name, args.out / name)
     write_safetensors(args.out / "lexical.safetensors", head.tensors())
     files = {k: v for k, v in base.files.items() if k != base.lexical.get("file")}
     manifest = ModelManifest(**{**base.__dict__, "files": files, "name": args.name, "thresholds": thresholds,
                                 "lexical": {"file": "lexical.safetensors", "weight": weight}, "format_version": 2,
-                                "provenance": {**base.provenance, "lexical": record,
-                                               "threshold_notes": notes, "thresholds_from": "dev, blended scores"}})
+                                "provenance": {**{k: v for k, v in base.provenance.items() if k != "dev_ece"},
+                                               "lexical": record, "threshold_notes": notes,
+                                               "thresholds_from": "dev, blended scores"}})
     manifest.write(args.out)
     print(f"wrote {args.out}: C={best_c:g}, weight {weight}; dev ROC-AUC {base.name} {base_fig} -> {blends[weight]}")
     return 0

@@ -183,6 +183,9 @@ class Classifier:
     _thresholds: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        if (self.lexical is not None) != bool(self.manifest.lexical):
+            raise ValueError("a lexical head and the manifest's lexical entry (its weight) come together: give both or "
+                             "neither")
         object.__setattr__(self, "_thresholds", self.policy.thresholds(self.manifest))
 
     # -- read-only facts ----------------------------------------------------------------------------------------
@@ -259,7 +262,7 @@ class Classifier:
         thresholds = self._thresholds if policy is None else policy.thresholds(self.manifest)
         scores = np.zeros((len(items), len(self.labels)), dtype=np.float32)
         windows = np.zeros(len(items), dtype=np.int64)
-        cleaned = [clean_text(t) for t in items]
+        cleaned = own = [clean_text(t) for t in items]
         if context is not None:
             cleaned = self._with_context(cleaned, context)
         live = [i for i, t in enumerate(cleaned) if not is_blank(t)]
@@ -271,10 +274,14 @@ class Classifier:
             np.maximum.at(scores, block.owners, probs)
             np.add.at(windows, block.owners, 1)
         if self.lexical is not None and live:
-            # the n-gram head reads the characters the encoder read (a text cut to a part: that part), per text
+            # the n-gram head reads the characters the encoder read (a text cut to a part: that part), but never the
+            # context: it was fitted on texts alone (training/train_lexical.py)
             seen: dict[int, list[str]] = {}
-            for piece, owner in zip(pieces, owners, strict=True):
-                seen.setdefault(owner, []).append(piece)
+            if context is None:
+                for piece, owner in zip(pieces, owners, strict=True):
+                    seen.setdefault(owner, []).append(piece)
+            else:
+                seen = {i: cap_text(own[i], self.max_chars) for i in live}
             rows = np.array(sorted(seen))
             logits = self.lexical.logits([" ".join(seen[i]) for i in rows.tolist()])
             scores[rows] = blend(scores[rows], logits, float(self.manifest.lexical["weight"]))
@@ -350,7 +357,7 @@ class Classifier:
             "provider": self.provider,
             "precision": self.precision,
             "max_tokens": self.manifest.max_tokens,
-            "lexical_head": dict(self.manifest.lexical) or None,
+            "lexical_head": dict(self.manifest.lexical) if self.lexical is not None else None,
             "versions": {
                 "gensafe": __version__,
                 "onnxruntime": ort.__version__,

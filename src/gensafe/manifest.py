@@ -48,7 +48,7 @@ __all__ = [
     "verify_files",
 ]
 
-FORMAT_VERSION = 2  # 2 added ``lexical``; folders of format 1 still load
+FORMAT_VERSION = 2  # the newest format read: 2 added ``lexical``; a folder without one is written as format 1
 MANIFEST_NAME = "manifest.json"
 
 
@@ -146,7 +146,7 @@ class ModelManifest:
     lexical: dict[str, Any] = field(default_factory=dict)
     files: dict[str, str] = field(default_factory=dict)
     provenance: dict[str, Any] = field(default_factory=dict)
-    format_version: int = FORMAT_VERSION
+    format_version: int = 1  # 2 only with a lexical head, so a plain folder stays readable by older gensafe
 
     def __post_init__(self) -> None:
         self.labels = [canonical_code(c) for c in self.labels]
@@ -191,7 +191,7 @@ class ModelManifest:
 
     def _check_lexical(self) -> None:
         entry = self.lexical
-        if set(entry) != {"file", "weight"} or not isinstance(entry["file"], str):
+        if not isinstance(entry, dict) or set(entry) != {"file", "weight"} or not isinstance(entry["file"], str):
             raise ValueError(f"lexical must be {{'file': <name>, 'weight': <0..1>}}, got {entry!r}")
         weight = entry["weight"]
         if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not 0.0 < weight < 1.0:
@@ -247,8 +247,11 @@ class ModelManifest:
         folder = Path(folder)
         if rehash:
             self.files = {n: sha256_file(folder / n) for n in self.file_names()}
+        data = asdict(self)
+        if not data["lexical"]:  # a format-1 reader refuses unknown fields, even empty ones
+            del data["lexical"]
         path = folder / MANIFEST_NAME
-        path.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return path
 
     # -- helpers ------------------------------------------------------------------------------------------------

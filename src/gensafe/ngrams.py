@@ -79,11 +79,12 @@ def write_safetensors(path: str | Path, tensors: dict[str, np.ndarray]) -> Path:
     header: dict[str, dict] = {}
     blobs, offset = [], 0
     for name in sorted(tensors):
-        arr = np.ascontiguousarray(tensors[name])
-        if arr.dtype not in _NAMES:
+        arr = np.asarray(tensors[name])  # 0-d stays 0-d (ascontiguousarray would make it [1])
+        native = arr.dtype.newbyteorder("=")
+        if native not in _NAMES:
             raise ValueError(f"tensor {name}: dtype {arr.dtype} cannot be stored (use {sorted(map(str, _NAMES))})")
-        raw = arr.astype(arr.dtype.newbyteorder("<"), copy=False).tobytes()
-        header[name] = {"dtype": _NAMES[arr.dtype], "shape": list(arr.shape),
+        raw = arr.astype(native.newbyteorder("<"), copy=False).tobytes(order="C")
+        header[name] = {"dtype": _NAMES[native], "shape": list(arr.shape),
                         "data_offsets": [offset, offset + len(raw)]}
         blobs.append(raw)
         offset += len(raw)

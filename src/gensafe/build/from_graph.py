@@ -114,13 +114,13 @@ def torch_from_folder(folder: str | Path, precision: str = "fp32") -> tuple[Any,
     # the manifest records the name in modeling.ARCHITECTURES ("mean-pool", "harm-risk"); a class name also works
     head_class = modeling.ARCHITECTURES.get(architecture) or getattr(modeling, architecture, None)
     if head_class is None:
-        raise SystemExit(f"{folder}: architecture {architecture!r} is not in gensafe.build.modeling")
+        raise ValueError(f"{folder}: architecture {architecture!r} is not in gensafe.build.modeling")
     encoder = BertModel(BertConfig(**config, pad_token_id=1), add_pooling_layer=False)
     model = head_class(encoder, num_labels=len(manifest["labels"])).eval()
     wanted = model.state_dict()
     missing = [k for k in wanted if k not in state]
     if missing:
-        raise SystemExit(f"{folder}: {len(missing)} parameters of {architecture} not found in the graph, e.g. "
+        raise ValueError(f"{folder}: {len(missing)} parameters of {architecture} not found in the graph, e.g. "
                          f"{missing[:5]} (graph parameters: {sorted(state)[:8]} …)")
     model.load_state_dict({k: torch.from_numpy(np.ascontiguousarray(state[k])).reshape(wanted[k].shape)
                            for k in wanted})
