@@ -85,9 +85,10 @@ def average(runs: list[Path | str], out: Path, weights_from: str = "checkpoint",
     state = dict(states[newest], averaged_from=[f"{r}/{which}" for r, which in specs])
     # the soup is not one run's selection: a selection log would make train.py load <out>/best/ (absent) instead
     state["selection_log"] = []
-    # the step each run's weights come from: its selected step (best/) or its last one (checkpoint/)
+    # the step each run's weights come from: its selected step (best/) or its last one (checkpoint/); none for a
+    # checkpoint unpacked from a model folder (unpack_model.py), which records no run
     state["averaged_steps"] = [json.loads((r / "best" / "selection.json").read_text())["step"] if which == "best"
-                               else s["step"] for (r, which), s in zip(specs, states, strict=True)]
+                               else s.get("step") for (r, which), s in zip(specs, states, strict=True)]
     (ckpt / "state.json").write_text(json.dumps(state))
     return ckpt
 
