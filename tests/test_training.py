@@ -542,6 +542,10 @@ def test_a_model_folder_unpacks_into_a_run_that_starts_from_it(tmp_path, tiny_ba
     before = gensafe.load(first, device="cpu", precision="fp32").predict(texts).scores
     after = gensafe.load(again, device="cpu", precision="fp32").predict(texts).scores
     assert np.abs(before - after).max() < 1e-3 and before.std() > 0
+    from average_checkpoints import average  # an unpacked start averages with a run trained from it (WiSE-FT)
+
+    soup = average([f"{unpacked}:checkpoint", tmp_path / "first"], tmp_path / "soup", state_from=tmp_path / "first")
+    assert json.loads((soup / "state.json").read_text())["averaged_steps"] == [None, 6]
 
 
 def test_harm_risk_with_frozen_cache_trains_selects_and_resumes_exactly(tmp_path, tiny_base, tiny_data, capsys):
