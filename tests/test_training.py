@@ -526,6 +526,17 @@ def test_measure_lengths(tmp_path, tiny_base):
     assert groups["en/response"]["fits_64"] == 0.0 and groups["en/response"]["p50"] > 64  # not truncated
 
 
+def test_compare_at_flag_rate_sets_the_threshold_on_the_safe_rows():
+    from compare_at_flag_rate import at_flag_rate
+
+    p = np.array([0.1, 0.2, 0.3, 0.4, 0.35, 0.9, 0.05])
+    unsafe = np.array([0, 0, 0, 0, 1, 1, 1], dtype=bool)
+    f1, recall = at_flag_rate(p, unsafe, 0.25)  # above the 2nd-highest safe score (0.3): 0.4 (safe), 0.35, 0.9
+    assert recall == pytest.approx(2 / 3) and f1 == pytest.approx(2 / 3)
+    assert at_flag_rate(p, unsafe, 0.0) == (pytest.approx(0.5), pytest.approx(1 / 3))  # above every safe score: 0.9
+    assert at_flag_rate(p, unsafe, 1.0)[1] == 1.0  # everything flagged
+
+
 def test_a_model_folder_unpacks_into_a_run_that_starts_from_it(tmp_path, tiny_base, tiny_data):
     """unpack_model.py reads a folder's own graph back into a base encoder folder and a checkpoint; a run started
     from them that learns nothing (lr 0) exports a model scoring as the original does."""
@@ -535,7 +546,8 @@ def test_a_model_folder_unpacks_into_a_run_that_starts_from_it(tmp_path, tiny_ba
     first = _train(tiny_data, tiny_base, tmp_path / "first", "max_steps=6", *v2)
     unpacked = tmp_path / "unpacked"
     assert unpack(["--model", str(first), "--out", str(unpacked)]) == 0
-    assert json.loads((unpacked / "gensafe_base.json").read_text())["unpacked_from"]["model"] == gensafe.load(first).name
+    record = json.loads((unpacked / "gensafe_base.json").read_text())
+    assert record["unpacked_from"]["model"] == gensafe.load(first).name
     again = _train(tiny_data, unpacked, tmp_path / "again", "max_steps=1", "lr=0", "head_lr=0",
                    f"init_from={unpacked}", *v2)
     texts = ZH_BAD + ZH_OK + EN_BAD + EN_OK
