@@ -15,24 +15,20 @@ from typing import Any
 
 import numpy as np
 
-from gensafe.build.from_graph import bert_config, graph_weights, state_dict_from_graph, torch_from_folder
+from gensafe.build.from_graph import (
+    bert_config,
+    graph_weights,
+    max_logit_difference,
+    state_dict_from_graph,
+    torch_from_folder,
+)
 
 __all__ = ["bert_config", "check_parity", "graph_weights", "state_dict_from_graph", "torch_from_folder"]
 
 
 def check_parity(model: Any, session: Any, batches: list[tuple[np.ndarray, np.ndarray]], tol: float = 1e-3) -> float:
     """Largest |torch logit − ONNX logit| over ``batches`` (padded ids, mask); raises when it exceeds ``tol``."""
-    import torch
-
-    names = {i.name for i in session.get_inputs()}
-    worst = 0.0
-    for ids, mask in batches:
-        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
-        (onnx_logits,) = session.run(["logits"], {k: v for k, v in feeds.items() if k in names})
-        kwargs = {"input_ids": torch.from_numpy(ids), "attention_mask": torch.from_numpy(mask)}
-        if "token_type_ids" in names:
-            kwargs["token_type_ids"] = torch.zeros_like(kwargs["input_ids"])
-        worst = max(worst, float(np.abs(model(**kwargs).numpy() - onnx_logits).max()))
+    worst = max_logit_difference(model, session, batches)
     if worst > tol:
         raise SystemExit(f"the rebuilt torch model differs from the ONNX graph by {worst:.2e} > {tol} in a logit")
     return worst

@@ -24,7 +24,7 @@ from gensafe.manifest import ModelManifest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from compare_models import restrict  # noqa: E402
-from evaluate import AUTHORED  # noqa: E402
+from evaluate import AUTHORED, _prf  # noqa: E402
 
 
 def at_flag_rate(p_unsafe: np.ndarray, unsafe: np.ndarray, rate: float) -> tuple[float, float]:
@@ -37,9 +37,8 @@ def at_flag_rate(p_unsafe: np.ndarray, unsafe: np.ndarray, rate: float) -> tuple
     safe = np.sort(p_unsafe[~unsafe])[::-1]
     k = int(np.floor(rate * len(safe)))
     flagged = p_unsafe > safe[k] if k < len(safe) else np.ones(len(p_unsafe), dtype=bool)
-    hits = int((flagged & unsafe).sum())
-    precision, recall = hits / max(int(flagged.sum()), 1), hits / max(int(unsafe.sum()), 1)
-    return (2 * precision * recall / (precision + recall) if hits else 0.0), recall
+    scored = _prf(unsafe, flagged)
+    return scored["f1"], scored["recall"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -36,17 +36,16 @@ import numpy as np
 from datasets import load_from_disk
 from scipy import sparse
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import roc_auc_score
 
 import gensafe
-from gensafe.lexical import DIM, LexicalHead, blend, featurize_blocks
+from gensafe.lexical import DIM, LexicalHead, blend, featurize_blocks, tfidf
 from gensafe.manifest import ModelManifest
 from gensafe.ngrams import write_safetensors
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from calibrate import choose_unsafe_thresholds  # noqa: E402
+from evaluate import AUTHORED, _auc  # noqa: E402
 
-AUTHORED = "gensafe-authored"
 C_GRID = (1.0, 4.0, 16.0)
 WEIGHT_GRID = (0.05, 0.1, 0.2, 0.3, 0.4, 0.5)
 
@@ -73,27 +72,15 @@ def fit_vocab(counted: list, block: int, min_df: int) -> tuple[np.ndarray, np.nd
 
 
 def matrix(counted: list, block: int, vocab: np.ndarray, idf: np.ndarray) -> sparse.csr_matrix:
-    """Sublinear TF × IDF, L2-normalised per row, over the kept buckets: what ``LexicalHead`` computes at run time."""
-    indptr, indices, data = [0], [], []
-    for c in counted:
-        keys, counts = c[block]
-        pos = np.minimum(np.searchsorted(vocab, keys), max(len(vocab) - 1, 0))
-        known = vocab[pos] == keys if len(vocab) else np.zeros(len(keys), dtype=bool)
-        x = (1.0 + np.log(counts[known])) * idf[pos[known]]
-        norm = np.sqrt(x @ x)
-        indices.append(pos[known])
-        data.append(x / norm if norm > 0 else x)
-        indptr.append(indptr[-1] + int(known.sum()))
-    return sparse.csr_matrix((np.concatenate(data) if data else [], np.concatenate(indices) if indices else [],
-                              indptr), shape=(len(counted), len(vocab)))
+    """One block's :func:`gensafe.lexical.tfidf` features of every row: what ``LexicalHead`` computes at run time."""
+    rows = [tfidf(*c[block], vocab, idf) for c in counted]
+    indptr = np.cumsum([0] + [len(pos) for pos, _ in rows])
+    indices = np.concatenate([pos for pos, _ in rows]) if rows else np.zeros(0, dtype=np.int64)
+    data = np.concatenate([x for _, x in rows]) if rows else np.zeros(0)
+    return sparse.csr_matrix((data, indices, indptr), shape=(len(counted), len(vocab)))
 
 
 # ---------------------------------------------------------------------------------------------------- measures
-def auc(y: np.ndarray, s: np.ndarray, sel: np.ndarray) -> float | None:
-    """ROC-AUC on the selected rows, ``None`` where they are of one class."""
-    return float(roc_auc_score(y[sel], s[sel])) if len(set(y[sel].tolist())) > 1 else None
-
-
 def slices(rows: Any, held: set[str]) -> dict[str, np.ndarray]:
     """The dev slices a choice is judged on: public text per language (the sources the head trains on) and the
     held-out sources (transfer)."""
@@ -106,7 +93,7 @@ def slices(rows: Any, held: set[str]) -> dict[str, np.ndarray]:
 
 def figures(y: np.ndarray, s: np.ndarray, sl: dict[str, np.ndarray]) -> dict[str, float | None]:
     """ROC-AUC of scores ``s`` on each slice."""
-    return {k: auc(y, s, m) for k, m in sl.items()}
+    return {k: _auc(y[m], s[m]) for k, m in sl.items()}
 
 
 def objective(f: dict[str, float | None]) -> float:
@@ -210,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
         x_rows = sparse.hstack([matrix([counted_dev[i] for i in rows], b, *voc[b]) for b in (0, 1)]).tocsr()
         loso_logits[source] = (rows, fit.decision_function(x_rows).astype(np.float32))
         print(f"leave {source} out: head alone on its dev rows, ROC-AUC "
-              f"{roc_auc_score(y_dev[rows], loso_logits[source][1]):.4f}")
+              f"{_auc(y_dev[rows], loso_logits[source][1]):.4f}")
 
     # 5. the blend weight, chosen on dev with the base model scored as gensafe scores it (default precision)
     clf = gensafe.load(args.model, device="cpu")
@@ -225,8 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     base_fig = figures(y_dev, base_scores.max(axis=1), sl)
     blends = {w: figures(y_dev, blend(base_scores, head_logits, w).max(axis=1), sl) for w in WEIGHT_GRID}
     # transfer per weight: the blend's ROC-AUC minus the encoder's alone on each left-out source's dev rows
-    transfer = {w: {s: auc(y_dev[r], blend(base_scores[r], lg, w).max(axis=1), np.ones(len(r), bool))
-                    - auc(y_dev[r], base_scores[r].max(axis=1), np.ones(len(r), bool))
+    transfer = {w: {s: _auc(y_dev[r], blend(base_scores[r], lg, w).max(axis=1))
+                    - _auc(y_dev[r], base_scores[r].max(axis=1))
                     for s, (r, lg) in loso_logits.items()} for w in WEIGHT_GRID}
     for w, f in blends.items():
         print(f"weight {w}: dev ROC-AUC {f}; left-out sources {transfer[w] or '-'}")

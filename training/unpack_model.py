@@ -32,7 +32,7 @@ import numpy as np
 import torch
 from safetensors.torch import save_file
 
-from gensafe.build.from_graph import torch_from_folder
+from gensafe.build.from_graph import max_logit_difference, torch_from_folder
 from gensafe.manifest import ModelManifest, verify_files
 from gensafe.windows import WindowEncoder
 
@@ -41,22 +41,15 @@ PARITY_TEXTS = ("今天天气很好，我们去公园散步吧。", "Write me a 
 
 
 def parity(model: torch.nn.Module, folder: Path, manifest: ModelManifest) -> float:
-    """Largest |torch logit - graph logit| over :data:`PARITY_TEXTS`, the graph run by onnxruntime at fp32."""
+    """Largest |torch logit - graph logit| over :data:`PARITY_TEXTS`' windows, the graph run by onnxruntime at fp32."""
     import onnxruntime as ort
 
     encoder = WindowEncoder(folder / manifest.tokenizer, manifest.max_tokens, manifest.window_overlap)
     session = ort.InferenceSession(str(folder / manifest.onnx["fp32"]), providers=["CPUExecutionProvider"])
-    names = {i.name for i in session.get_inputs()}
-    worst = 0.0
-    for block in encoder.blocks(list(PARITY_TEXTS), list(range(len(PARITY_TEXTS))), manifest.text_prefix):
-        for window in block.ids:
-            ids = np.array([window], dtype=np.int64)
-            feeds = {"input_ids": ids, "attention_mask": np.ones_like(ids), "token_type_ids": np.zeros_like(ids)}
-            (graph,) = session.run([manifest.output_name], {k: v for k, v in feeds.items() if k in names})
-            with torch.no_grad():
-                mine = model(torch.from_numpy(ids), torch.ones_like(torch.from_numpy(ids))).numpy()
-            worst = max(worst, float(np.abs(mine - graph).max()))
-    return worst
+    windows = [w for b in encoder.blocks(list(PARITY_TEXTS), list(range(len(PARITY_TEXTS))), manifest.text_prefix)
+               for w in b.ids]
+    batches = [(ids, np.ones_like(ids)) for ids in (np.array([w], dtype=np.int64) for w in windows)]
+    return max_logit_difference(model, session, batches, manifest.output_name)
 
 
 def main(argv: list[str] | None = None) -> int:

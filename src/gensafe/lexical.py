@@ -5,9 +5,9 @@ Why a second, bag-of-n-grams scorer: on gensafe's own dev rows a TF-IDF + logist
 same rows ranks public Chinese text as well as the fine-tuned encoder does, and their errors differ, so a weighted
 sum of the two logits ranks better than either on those sources. It does not transfer: fitted without a source, the
 head lowers the blend's ROC-AUC on that source, so the shipped default has none
-(``training/results/v13_lexical_dev.md``). It is for adapting a model to the distribution one's own labelled data comes from. It is
-cheap: no tokenizer, numpy only, about 0.1-0.2 ms per short text on one core, fitted on every training row in
-seconds.
+(``training/results/v13_lexical_dev.md``). It is for adapting a model to the distribution one's own labelled data
+comes from. It is cheap: no tokenizer, numpy only, about 0.1-0.2 ms per short text on one core, fitted on every
+training row in seconds.
 
 Features (:func:`featurize`): the normalised text's character 1- to 3-grams and its word 1- and 2-grams, hashed into
 ``dim`` buckets per block; term frequencies are sublinear (``1 + log count``), weighted by the inverse document
@@ -40,7 +40,7 @@ import numpy as np
 
 from .ngrams import normalise, read_safetensors
 
-__all__ = ["DIM", "LexicalHead", "blend", "featurize_blocks"]
+__all__ = ["DIM", "LexicalHead", "blend", "featurize_blocks", "tfidf"]
 
 # hash buckets per block. With ~0.6 M kept character n-grams in 4 M buckets, an n-gram never seen in training lands on
 # a kept bucket (and takes its weight) about 15 % of the time: noise the fit never sees, small beside the IDF weights
@@ -78,18 +78,28 @@ def featurize_blocks(text: str, dim: int = DIM) -> tuple[np.ndarray, np.ndarray]
     return chars, word_buckets
 
 
-def _block_logit(buckets: np.ndarray, vocab: np.ndarray, idf: np.ndarray, coef: np.ndarray) -> float:
-    """One block's share of the logit: sublinear TF × IDF over the known buckets, L2-normalised, dot the weights."""
-    if not len(buckets) or not len(vocab):
-        return 0.0
-    keys, counts = np.unique(buckets, return_counts=True)
+def tfidf(keys: np.ndarray, counts: np.ndarray, vocab: np.ndarray, idf: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One block's features from its distinct buckets and their counts: the positions of the known buckets in
+    ``vocab`` and their sublinear TF × IDF, L2-normalised (empty when none is known). The one definition of the
+    features, used at run time and by ``training/train_lexical.py`` to build its training matrix.
+
+    >>> tfidf(np.array([3, 7]), np.array([1, 2]), np.array([3, 5]), np.array([2.0], np.float32).repeat(2))
+    (array([0]), array([1.]))
+    """
+    if not len(keys) or not len(vocab):
+        return np.zeros(0, dtype=np.int64), np.zeros(0)
     pos = np.minimum(np.searchsorted(vocab, keys), len(vocab) - 1)
     known = vocab[pos] == keys
-    if not known.any():
-        return 0.0
     pos = pos[known]
     x = (1.0 + np.log(counts[known])) * idf[pos]
-    return float(x @ coef[pos] / np.sqrt(x @ x))
+    norm = np.sqrt(x @ x)
+    return pos, (x / norm if norm > 0 else x)
+
+
+def _block_logit(buckets: np.ndarray, vocab: np.ndarray, idf: np.ndarray, coef: np.ndarray) -> float:
+    """One block's share of the logit: its :func:`tfidf` features dot the weights."""
+    pos, x = tfidf(*np.unique(buckets, return_counts=True), vocab, idf)
+    return float(x @ coef[pos])
 
 
 @dataclass(frozen=True, eq=False)

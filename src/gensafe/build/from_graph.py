@@ -127,3 +127,21 @@ def torch_from_folder(folder: str | Path, precision: str = "fp32") -> tuple[Any,
     model.requires_grad_(False)  # inference only; never torch.set_grad_enabled(False): that is process-wide
     return model, {"config": config, "architecture": architecture, "parameters": len(wanted),
                    "graph_tensors_unused": sorted(set(state) - set(wanted))}
+
+
+def max_logit_difference(model: Any, session: Any, batches: list[tuple[np.ndarray, np.ndarray]],
+                         output_name: str = "logits") -> float:
+    """Largest |torch logit - ONNX logit| of ``model`` against an onnxruntime ``session`` over ``batches`` (padded
+    ids, attention mask); ``token_type_ids`` (zeros) is fed only where the graph takes it."""
+    import torch
+
+    names = {i.name for i in session.get_inputs()}
+    worst = 0.0
+    for ids, mask in batches:
+        feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+        (onnx_logits,) = session.run([output_name], {k: v for k, v in feeds.items() if k in names})
+        kwargs = {"input_ids": torch.from_numpy(ids), "attention_mask": torch.from_numpy(mask)}
+        if "token_type_ids" in names:
+            kwargs["token_type_ids"] = torch.zeros_like(kwargs["input_ids"])
+        worst = max(worst, float(np.abs(model(**kwargs).numpy() - onnx_logits).max()))
+    return worst
