@@ -56,14 +56,16 @@ KEEP = {"": (), "ffnout": (r"layer\.\d+/output/dense",), "attnout": (r"attention
         "ffnout+last": (r"layer\.\d+/output/dense", r"layer\.11/"), "ffnout+first": (r"layer\.\d+/output/dense", r"layer\.0/"),
         "ffnout+ends": (r"layer\.\d+/output/dense", r"layer\.0/", r"layer\.11/"),
         "ffnout+first2": (r"layer\.\d+/output/dense", r"layer\.[01]/"), "first": (r"layer\.0/",)}
+SPLIT = {"ffnout": r"layer\.\d+/output/dense", "first": r"layer\.0/", "all": r"."}  # split-NAME-K: see build_options
 
 
 def build_options(fp32: Path, tmp: Path, clf: gensafe.Classifier, only: list[str], dev_feeds: list) -> dict[str, Path]:
     """Option names: ``fp32``, ``dynamic``, ``nbits8-accN``, ``static-qdq`` (onnxruntime's quantize_static, MinMax
-    on dev texts), ``cal:ALPHA[:KEEP][:dev]`` (:func:`gensafe.derive.quantize_calibrated` with SmoothQuant
-    strength ALPHA or none, MatMuls
-    of KEEP left in fp32, calibrated on the package's bank texts — what ``gensafe.load`` derives — or on dev texts)."""
-    from gensafe.derive import calibration_feeds, quantize_calibrated
+    on dev texts), ``cal:ALPHA[:KEEP][:split-NAME-K...][:dev]`` (:func:`gensafe.quantize.quantize_calibrated` with
+    SmoothQuant strength ALPHA or none, MatMuls of KEEP left in fp32, the K widest input channels of the MatMuls of
+    SPLIT[NAME] multiplied in fp32 beside the int8 rest (the largest K where two match), calibrated on the bank
+    texts — what ``gensafe.load`` derives — or on dev texts)."""
+    from gensafe.quantize import calibration_feeds, quantize_calibrated
 
     out: dict[str, Path] = {}
     bank_feeds = None
@@ -79,14 +81,15 @@ def build_options(fp32: Path, tmp: Path, clf: gensafe.Classifier, only: list[str
             out[name] = static_qdq(fp32, dst, dev_feeds)
         elif name.startswith("cal:"):
             parts = name.split(":")
-            keep = KEEP[parts[2]] if len(parts) > 2 else ()
+            keep = KEEP[parts[2]] if len(parts) > 2 and not parts[2].startswith("split-") else ()
+            split = {SPLIT[p.split("-")[1]]: int(p.split("-")[2]) for p in parts[2:] if p.startswith("split-")}
             if "dev" in parts:
                 feeds = dev_feeds
             else:
                 bank_feeds = bank_feeds or calibration_feeds(clf.folder, clf.manifest)
                 feeds = bank_feeds
             smooth = None if parts[1] == "none" else float(parts[1])
-            out[name] = quantize_calibrated(fp32, dst, feeds, smooth=smooth, keep_fp32=keep)
+            out[name] = quantize_calibrated(fp32, dst, feeds, smooth=smooth, keep_fp32=keep, split=split)
         else:
             raise SystemExit(f"unknown option {name!r}")
     return out

@@ -18,10 +18,15 @@ import json
 import os
 import platform
 import random
+import sys
 import time
 from pathlib import Path
 
 import gensafe
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import environment  # noqa: E402
+from gensafe.derive import INT8_RECIPE  # noqa: E402
 
 
 def main() -> int:
@@ -62,7 +67,7 @@ def main() -> int:
     out = {"command": "python benchmarks/v1_vs_v2.py " + " ".join(f"--{k} {v}" for k, v in vars(args).items() if v),
            "machine": f"{os.cpu_count()} CPUs, {platform.processor() or platform.machine()}",
            "texts": len(texts), "rows": rows, "new_int8_vs_fp32": agreement, "new_default_vs_old_fp32": round(ratio, 3),
-           "check": "PASS" if ratio >= 1.0 else "FAIL"}
+           "check": "PASS" if ratio >= 1.0 else "FAIL", "int8_recipe": INT8_RECIPE, "env": environment()}
     print(json.dumps(out, indent=1))
     if args.out:
         Path(args.out).write_text(json.dumps(out, indent=1) + "\n")

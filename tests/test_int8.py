@@ -73,15 +73,69 @@ def test_derived_int8_has_no_batch_dependent_scales(int8):
     for node in graph.graph.node:
         if node.op_type == "QuantizeLinear":
             assert node.input[1] in inits and node.input[2] in inits  # scale and zero point are graph constants
-    # the recipe's fp32 islands: the FFN output projections and the whole first layer read unquantised inputs
+    # the recipe: the whole first layer in fp32; every other weighted MatMul one integer kernel with its bias; the FFN
+    # output projections' widest input channels multiplied in fp32 beside it
+    from gensafe.derive import INT8_SPLIT
+
+    (k,) = INT8_SPLIT.values()
     produced_by = {o: n for n in graph.graph.node for o in n.output}
-    weighted = [n for n in graph.graph.node if n.op_type == "MatMul"
-                and (n.input[1] in inits or n.input[1].endswith("_wdq"))]
-    kept = [n for n in weighted if "layer.0/" in n.name or ("/output/dense" in n.name and "attention" not in n.name)]
-    quantised = [n for n in weighted if n not in kept]
-    assert kept and all(n.input[1] in inits and produced_by[n.input[0]].op_type != "DequantizeLinear" for n in kept)
-    assert quantised and all(n.input[1].endswith("_wdq") and produced_by[n.input[0]].op_type == "DequantizeLinear"
-                             for n in quantised)
+    weighted = [n for n in graph.graph.node if n.op_type == "MatMul" and n.input[1] in inits]
+    first = [n for n in weighted if "layer.0/" in n.name]
+    assert first and all(produced_by[n.input[0]].op_type != "QuantizeLinear" for n in first)
+    integer = [n for n in graph.graph.node if n.op_type == "MatMulIntegerToFloat"]
+    assert integer and all(produced_by[n.input[0]].op_type == "QuantizeLinear" for n in integer)
+    assert not any("layer.0/" in n.name for n in integer)
+    constants = inits | {n.output[0] for n in graph.graph.node if n.op_type == "Identity" and n.input[0] in inits}
+    assert all(len(n.input) == 7 and n.input[6] in constants for n in integer)  # the bias added inside the kernel
+    ffn_out = [n for n in integer if "/output/dense" in n.name and "attention" not in n.name]
+    assert ffn_out  # layers 1.. of the tiny model (its FFN is wider than k channels)
+    values = {i.name: onnx.numpy_helper.to_array(i) for i in graph.graph.initializer}
+    for node in ffn_out:
+        gather = next(n for n in graph.graph.node if n.op_type == "Gather" and n.input[0] in
+                      {produced_by[node.input[0]].input[0], produced_by[produced_by[node.input[0]].input[0]].input[0]})
+        channels = values[gather.input[1]]
+        assert len(channels) == k
+        w = values[node.input[1]]
+        assert not w[channels].any() and (np.abs(w).sum(axis=1) > 0).sum() == w.shape[0] - k
+
+
+def test_split_channels_rescue_an_outlier(tmp_path):
+    """One activation channel 1,000x wider than the rest stretches the one int8 scale over all of them; multiplied
+    in fp32 beside the others (``split``) it no longer does."""
+    from onnx import TensorProto, helper, numpy_helper
+
+    from gensafe.quantize import quantize_calibrated
+    from gensafe.runtime import import_onnxruntime
+
+    rng = np.random.default_rng(0)
+    w, b = rng.normal(size=(32, 16)).astype(np.float32), rng.normal(size=16).astype(np.float32)
+    graph = helper.make_graph(
+        [helper.make_node("MatMul", ["x", "w"], ["xw"], name="dense/MatMul"),
+         helper.make_node("Add", ["xw", "b"], ["y"], name="dense/Add")],
+        "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", "t", 32])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["b", "t", 16])],
+        [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b")])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), tmp_path / "fp32.onnx")
+
+    def sample(n: int) -> np.ndarray:
+        x = rng.normal(size=(n, 8, 32)).astype(np.float32)
+        x[..., 3] *= 1000.0
+        return x
+
+    feeds = [{"x": sample(4), "attention_mask": np.ones((4, 8), dtype=np.int64)} for _ in range(4)]
+    x = np.concatenate([f["x"] for f in feeds])  # within the calibrated ranges: the error is rounding, not clipping
+    exact = x @ w + b
+    ort = import_onnxruntime()
+    errors = {}
+    for name, split in (("plain", None), ("split", {"dense": 1})):
+        path = quantize_calibrated(tmp_path / "fp32.onnx", tmp_path / f"{name}.onnx", feeds, smooth=None, split=split)
+        got = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(["y"], {"x": x})[0]
+        errors[name] = float(np.abs(got - exact).max())
+    ordinary = float(np.abs(np.delete(x, 3, axis=-1) @ np.delete(w, 3, axis=0)).max())
+    assert errors["split"] < 0.02 * ordinary and errors["plain"] > 0.2 * ordinary
+    # a node with no more input channels than K is left in fp32 whole
+    path = quantize_calibrated(tmp_path / "fp32.onnx", tmp_path / "all.onnx", feeds, smooth=None, split={"dense": 32})
+    assert "MatMulIntegerToFloat" not in {n.op_type for n in onnx.load(str(path)).graph.node}
 
 
 def test_int8_scores_do_not_depend_on_batch_mates(int8):
@@ -118,7 +172,7 @@ def test_int8_close_to_fp32_and_rebuilt_identically(compact, int8, monkeypatch, 
 
 
 def test_calibration_needs_batches(tmp_path, compact):
-    from gensafe.derive import quantize_calibrated
+    from gensafe.quantize import quantize_calibrated
 
     folder, _ = compact
     with pytest.raises(ValueError, match="calibration"):
