@@ -108,3 +108,26 @@ def test_serve_load_smoke(tmp_path):
         assert r["statuses"] == ({"200": 24} if r["mode"] == "http" else {})
     assert result["tolerance"] == 1e-5 and result["env"]["git_sha"] and result["command"]
     assert "| http | `POST /v1/check` | 8 |" in out.with_suffix(".md").read_text()
+
+
+def test_profile_ops_smoke(tmp_path):
+    """The op profile covers the graph gensafe runs at that precision, or a graph of an int8_options option."""
+    datasets = pytest.importorskip("datasets")
+    from gensafe.build.testing import TINY_CORPUS, build_tiny_model
+
+    folder, _ = build_tiny_model(tmp_path / "model", compact=True, seed=11, hidden=64, layers=2)  # FFN wider than 64
+    datasets.DatasetDict({"dev": datasets.Dataset.from_dict({"text": list(TINY_CORPUS)})}).save_to_disk(
+        str(tmp_path / "data"))
+    nodes = {}
+    for name, extra in (("derived", ["--precision", "int8"]), ("v2", ["--option", "cal:0.7:ffnout+first"])):
+        run = _run("benchmarks/profile_ops.py", "--model", str(folder), "--data", str(tmp_path / "data"),
+                   "--n", "8", "--threads", "1", "--top", "1000", "--out", str(tmp_path / f"{name}.json"), *extra)
+        assert run.returncode == 0, run.stderr[-3000:]
+        record = json.loads((tmp_path / f"{name}.json").read_text())
+        assert sum(record["by_op"].values()) == pytest.approx(1.0, abs=1e-3) and record["env"]["onnxruntime"]
+        nodes[name] = list(record["by_node"])
+    # the derived graph (recipe v3) multiplies the FFN outputs' outlier channels beside an integer kernel; v2 does not
+    assert any(n.startswith("Gather ") and "_outlier_gather" in n for n in nodes["derived"])
+    assert any(n.startswith("MatMulIntegerToFloat ") and "layer.N/output/dense" in n for n in nodes["derived"])
+    assert not any("_outlier_gather" in n for n in nodes["v2"])
+    assert any(n.startswith("MatMul ") and "layer.N/output/dense/MatMul" in n for n in nodes["v2"])
