@@ -53,7 +53,8 @@ def load_texts(data: str, split: str, n: int, seed: int = 0) -> list[str]:
 
 KEEP = {"": (), "ffnout": (r"layer\.\d+/output/dense",), "attnout": (r"attention/output/dense",),
         "outs": (r"layer\.\d+/output/dense", r"attention/output/dense"),
-        "ffnout+last": (r"layer\.\d+/output/dense", r"layer\.11/"), "ffnout+first": (r"layer\.\d+/output/dense", r"layer\.0/"),
+        "ffnout+last": (r"layer\.\d+/output/dense", r"layer\.11/"),
+        "ffnout+first": (r"layer\.\d+/output/dense", r"layer\.0/"),
         "ffnout+ends": (r"layer\.\d+/output/dense", r"layer\.0/", r"layer\.11/"),
         "ffnout+first2": (r"layer\.\d+/output/dense", r"layer\.[01]/"), "first": (r"layer\.0/",)}
 SPLIT = {"ffnout": r"layer\.\d+/output/dense", "first": r"layer\.0/", "all": r"."}  # split-NAME-K: see build_options
@@ -81,8 +82,15 @@ def build_options(fp32: Path, tmp: Path, clf: gensafe.Classifier, only: list[str
             out[name] = static_qdq(fp32, dst, dev_feeds)
         elif name.startswith("cal:"):
             parts = name.split(":")
-            keep = KEEP[parts[2]] if len(parts) > 2 and not parts[2].startswith("split-") else ()
-            split = {SPLIT[p.split("-")[1]]: int(p.split("-")[2]) for p in parts[2:] if p.startswith("split-")}
+            keep, split = (), {}
+            for part in parts[2:]:
+                if part.startswith("split-"):
+                    _, what, k = part.split("-")
+                    split[SPLIT[what]] = int(k)
+                elif part in KEEP:
+                    keep = KEEP[part]
+                elif part != "dev":
+                    raise SystemExit(f"unknown part {part!r} of option {name!r}")
             if "dev" in parts:
                 feeds = dev_feeds
             else:

@@ -99,43 +99,92 @@ def test_derived_int8_has_no_batch_dependent_scales(int8):
         assert not w[channels].any() and (np.abs(w).sum(axis=1) > 0).sum() == w.shape[0] - k
 
 
-def test_split_channels_rescue_an_outlier(tmp_path):
-    """One activation channel 1,000x wider than the rest stretches the one int8 scale over all of them; multiplied
-    in fp32 beside the others (``split``) it no longer does."""
+def _dense_graph(path, w, b, *, two_readers: bool = False, output_matmul: bool = False):
+    """x [batch, tokens, K] @ w + b; optionally a second MatMul by the same weight on another activation (x * 2), or
+    the MatMul's own output also a graph output."""
     from onnx import TensorProto, helper, numpy_helper
 
-    from gensafe.quantize import quantize_calibrated
+    k, n = w.shape
+    nodes = [helper.make_node("MatMul", ["x", "w"], ["xw"], name="dense/MatMul"),
+             helper.make_node("Add", ["xw", "b"], ["y"], name="dense/Add")]
+    outputs = [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["b", "t", n])]
+    if two_readers:
+        nodes += [helper.make_node("Mul", ["x", "two"], ["x2"], name="double"),
+                  helper.make_node("MatMul", ["x2", "w"], ["x2w"], name="other/MatMul")]
+        outputs.append(helper.make_tensor_value_info("x2w", TensorProto.FLOAT, ["b", "t", n]))
+    if output_matmul:
+        outputs.append(helper.make_tensor_value_info("xw", TensorProto.FLOAT, ["b", "t", n]))
+    graph = helper.make_graph(nodes, "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", "t", k])],
+                              outputs, [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b"),
+                                        numpy_helper.from_array(np.array(2.0, np.float32), "two")])
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), path)
+    return path
+
+
+def _outlier_batches(rng, n_batches: int = 4):
+    """Calibration feeds whose channel 3 is 1,000x wider than the other 31."""
+    feeds = []
+    for _ in range(n_batches):
+        x = rng.normal(size=(4, 8, 32)).astype(np.float32)
+        x[..., 3] *= 1000.0
+        feeds.append({"x": x, "attention_mask": np.ones((4, 8), dtype=np.int64)})
+    return feeds
+
+
+def _run(path, x, outputs=("y",)):
     from gensafe.runtime import import_onnxruntime
+
+    session = import_onnxruntime().InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    return session.run(list(outputs), {"x": x})
+
+
+@pytest.mark.parametrize("smooth", [None, 0.5])
+def test_split_channels_rescue_an_outlier(tmp_path, smooth):
+    """One activation channel 1,000x wider than the rest stretches the one int8 scale over all of them; multiplied
+    in fp32 beside the others (``split``) it no longer does, with or without SmoothQuant."""
+    from gensafe.quantize import quantize_calibrated
 
     rng = np.random.default_rng(0)
     w, b = rng.normal(size=(32, 16)).astype(np.float32), rng.normal(size=16).astype(np.float32)
-    graph = helper.make_graph(
-        [helper.make_node("MatMul", ["x", "w"], ["xw"], name="dense/MatMul"),
-         helper.make_node("Add", ["xw", "b"], ["y"], name="dense/Add")],
-        "g", [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["b", "t", 32])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, ["b", "t", 16])],
-        [numpy_helper.from_array(w, "w"), numpy_helper.from_array(b, "b")])
-    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), tmp_path / "fp32.onnx")
-
-    def sample(n: int) -> np.ndarray:
-        x = rng.normal(size=(n, 8, 32)).astype(np.float32)
-        x[..., 3] *= 1000.0
-        return x
-
-    feeds = [{"x": sample(4), "attention_mask": np.ones((4, 8), dtype=np.int64)} for _ in range(4)]
+    src = _dense_graph(tmp_path / "fp32.onnx", w, b)
+    feeds = _outlier_batches(rng)
     x = np.concatenate([f["x"] for f in feeds])  # within the calibrated ranges: the error is rounding, not clipping
     exact = x @ w + b
-    ort = import_onnxruntime()
+    ordinary = float(np.abs(np.delete(x, 3, axis=-1) @ np.delete(w, 3, axis=0)).max())
     errors = {}
     for name, split in (("plain", None), ("split", {"dense": 1})):
-        path = quantize_calibrated(tmp_path / "fp32.onnx", tmp_path / f"{name}.onnx", feeds, smooth=None, split=split)
-        got = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(["y"], {"x": x})[0]
-        errors[name] = float(np.abs(got - exact).max())
-    ordinary = float(np.abs(np.delete(x, 3, axis=-1) @ np.delete(w, 3, axis=0)).max())
+        path = quantize_calibrated(src, tmp_path / f"{name}.onnx", feeds, smooth=smooth, split=split)
+        errors[name] = float(np.abs(_run(path, x)[0] - exact).max())
     assert errors["split"] < 0.02 * ordinary and errors["plain"] > 0.2 * ordinary
+    # the fp32 rows are the original (unsmoothed) weight rows of the outlier channel; the int8 rows there are zero
+    graph = onnx.load(str(tmp_path / "split.onnx")).graph
+    values = {i.name: onnx.numpy_helper.to_array(i) for i in graph.initializer}
+    np.testing.assert_array_equal(values["w_outlier_rows"], w[[3]])
+    assert not values["w_wq"][3].any() and values["w_wq"][[0, 1, 2, 4]].any()
     # a node with no more input channels than K is left in fp32 whole
-    path = quantize_calibrated(tmp_path / "fp32.onnx", tmp_path / "all.onnx", feeds, smooth=None, split={"dense": 32})
+    path = quantize_calibrated(src, tmp_path / "all.onnx", feeds, smooth=smooth, split={"dense": 32})
     assert "MatMulIntegerToFloat" not in {n.op_type for n in onnx.load(str(path)).graph.node}
+
+
+def test_quantised_graph_keeps_outputs_and_shared_weights_exact(tmp_path):
+    """A MatMul whose output is also a graph output keeps producing it (its bias is not fused); a weight multiplied
+    with two different activations stays fp32 (one smoothing of its rows cannot serve both)."""
+    from gensafe.quantize import quantize_calibrated
+
+    rng = np.random.default_rng(1)
+    w, b = rng.normal(size=(32, 16)).astype(np.float32), rng.normal(size=16).astype(np.float32)
+    feeds = _outlier_batches(rng)
+    x = np.concatenate([f["x"] for f in feeds])
+    src = _dense_graph(tmp_path / "out.onnx", w, b, output_matmul=True)
+    path = quantize_calibrated(src, tmp_path / "out8.onnx", feeds, smooth=0.5, split={"dense": 1})
+    y, xw = _run(path, x, ("y", "xw"))
+    np.testing.assert_allclose(y, xw + b, rtol=1e-6, atol=1e-5)  # the Add kept; its input is the MatMul's result
+    assert np.abs(y - (x @ w + b)).max() < 0.02 * np.abs(x @ w).max()
+    src = _dense_graph(tmp_path / "shared.onnx", w, b, two_readers=True)
+    path = quantize_calibrated(src, tmp_path / "shared8.onnx", feeds, smooth=0.5)
+    assert "MatMulIntegerToFloat" not in {n.op_type for n in onnx.load(str(path)).graph.node}
+    y, x2w = _run(path, x, ("y", "x2w"))
+    np.testing.assert_allclose(x2w, (2 * x) @ w, rtol=1e-4, atol=1e-2)
 
 
 def test_int8_scores_do_not_depend_on_batch_mates(int8):
@@ -163,7 +212,7 @@ def test_int8_close_to_fp32_and_rebuilt_identically(compact, int8, monkeypatch, 
     texts = _texts()
     fp32 = gensafe.load(folder, device="cpu", precision="fp32")
     a, b = fp32.predict(texts), int8.predict(texts)
-    assert np.abs(a.scores - b.scores).max() < 0.05
+    assert np.abs(a.scores - b.scores).max() < 0.01  # recipe v3 on this model: ~1e-3; without its fp32 part ~3e-2
     # calibration is deterministic: a fresh cache derives a graph with the same scores
     monkeypatch.setenv("GENSAFE_CACHE", str(tmp_path / "cache2"))
     monkeypatch.setenv("GENSAFE_STATE", str(tmp_path / "state2"))

@@ -1,13 +1,13 @@
 """Static int8 graphs: activation ranges calibrated once, SmoothQuant, and fp32 outlier channels beside int8.
 
-:func:`quantize_calibrated` turns an fp32 ONNX graph into a QDQ graph whose every activation scale is a constant,
+:func:`quantize_calibrated` turns an fp32 ONNX graph into an int8 graph whose every activation scale is a constant,
 so a text's scores never depend on its batch-mates (``quantize_dynamic`` computes one scale per batch).
 :func:`calibration_feeds` builds the calibration batches from the TC260 bank texts shipped in the package.
 :mod:`gensafe.derive` decides the recipe and caches the result.
 
 Example:
     >>> quantize_calibrated("fp32.onnx", "model.int8.onnx", calibration_feeds(folder, manifest),
-    ...                     smooth=0.7, split={r"output/dense": 16})   # doctest: +SKIP
+    ...                     smooth=0.5, split={r"layer\\.\\d+/output/dense": 64})   # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -49,12 +49,12 @@ def quantize_calibrated(
     ``act_max**smooth / w_max**(1 - smooth)`` (one ``Mul``) and the weight row multiplied by it, so the few outlier
     channels of a transformer no longer stretch the one activation scale; ``None`` turns it off.
     ``keep_fp32``: regular expressions of MatMul node names left in fp32.
-    ``split``: regular expression of MatMul node names → K. The K input channels of widest calibrated range are
+    ``split``: regular expression of MatMul node names → K. The K input channels of largest calibrated magnitude are
     multiplied in fp32 beside the int8 product of all the others (the decomposition of LLM.int8(), Dettmers et al.,
     2022, with the channels fixed at calibration): the activation scale covers the ordinary channels only, and the
     matmul costs K/width of its fp32 price, plus one ``Gather``, instead of all of it. Their rows of the int8 weights
     are zero. The largest K wins where several patterns match; a node matching ``keep_fp32``, or with no more input
-    channels than K, stays fp32.
+    channels than K, stays fp32, as does a weight that MatMuls multiply with two different activations.
     ``batches``: graph feeds (``input_ids``, ``attention_mask``, any other input), e.g. from :func:`calibration_feeds`.
 
     Example:
@@ -76,6 +76,11 @@ def quantize_calibrated(
                and int(np.prod(inits[n.input[1]].dims)) >= min_size
                and not any(re.search(p, n.name or n.output[0]) for p in keep_fp32)
                and _split_k(n, split or {}) < inits[n.input[1]].dims[0]]  # all channels split: plain fp32
+    read_on: dict[str, set[str]] = {}
+    for n in targets:
+        read_on.setdefault(n.input[1], set()).add(n.input[0])
+    # a weight multiplied with two different activations would need two scalings of its rows: left in fp32
+    targets = [n for n in targets if len(read_on[n.input[1]]) == 1]
     acts = sorted({n.input[0] for n in targets})
     if not acts:
         onnx.save(model, str(dst))
@@ -95,8 +100,8 @@ def quantize_calibrated(
             factor = np.clip(act_max**smooth / np.maximum(w_max, 1e-8) ** (1 - smooth), 1e-2, 1e2).astype(np.float32)
         if name in outliers:  # their product is computed in fp32 beside: zero rows in the int8 weights
             factor[outliers[name]] = 0.0
-        for n in users:
-            weights[n.input[1]] = weights[n.input[1]] * factor[:, None]
+        for wname in dict.fromkeys(n.input[1] for n in users):  # once per weight, however many MatMuls share it
+            weights[wname] = weights[wname] * factor[:, None]
         kept = factor > 0  # outlier channels stay out of the range (QuantizeLinear saturates them; weight rows are 0)
         ranges[name] = (ranges[name][0][kept] / factor[kept], ranges[name][1][kept] / factor[kept])
         if smooth is not None:
@@ -126,6 +131,7 @@ def quantize_calibrated(
     for node in graph.node:
         for i in node.input:
             readers.setdefault(i, []).append(node)
+    graph_outputs = {o.name for o in graph.output}
     fused = set()
     for node in targets:
         wname, act, label = node.input[1], node.input[0], node.name or node.output[0]
@@ -135,8 +141,9 @@ def quantize_calibrated(
             wq = np.clip(np.round(w / ws), -127, 127).astype(np.int8)
             graph.initializer.extend([numpy_helper.from_array(wq, wname + "_wq"),
                                       numpy_helper.from_array(ws.astype(np.float32), wname + "_wscale")])
-        out, bias = node.output[0], _bias_add(readers.get(node.output[0], []), node.output[0], constants,
-                                              weights[wname].shape[1])
+        out, bias = node.output[0], None
+        if out not in graph_outputs:  # a graph output must still be produced under its name
+            bias = _bias_add(readers.get(out, []), out, constants, weights[wname].shape[1])
         if bias is not None:  # the bias is added inside the integer matmul's kernel, not by a separate Add
             fused.add(id(bias[0]))
             out = bias[0].output[0]
@@ -147,7 +154,9 @@ def quantize_calibrated(
              *([bias[1]] if bias is not None else [])],
             [int8_out], domain="com.microsoft", name=label + "_int8"))
         if act in outliers:  # the outlier channels' fp32 product, added to the int8 product of the others
-            graph.initializer.append(numpy_helper.from_array(original[wname][outliers[act]], wname + "_outlier_rows"))
+            if wname + "_outlier_rows" not in {i.name for i in graph.initializer}:
+                graph.initializer.append(numpy_helper.from_array(original[wname][outliers[act]],
+                                                                 wname + "_outlier_rows"))
             new_nodes += [
                 helper.make_node("MatMul", [act + "_outliers", wname + "_outlier_rows"], [out + "_fp32_part"],
                                  name=label + "_outlier_matmul"),
@@ -189,7 +198,7 @@ def _split_k(node: Any, split: Mapping[str, int]) -> int:
 
 def _outlier_channels(targets: Sequence[Any], ranges: Mapping[str, tuple[np.ndarray, np.ndarray]],
                       split: Mapping[str, int]) -> dict[str, np.ndarray]:
-    """Per activation read by a node matching ``split``: its K channels of widest calibrated range, sorted. Nodes
+    """Per activation read by a node matching ``split``: its K channels of largest calibrated magnitude, sorted. Nodes
     reading one activation share its channels (the largest K among them)."""
     wanted: dict[str, int] = {}
     for node in targets:
@@ -222,7 +231,7 @@ def _calibrate(model: Any, acts: list[str], batches: Sequence[dict[str, np.ndarr
         outs = session.run(acts, {k: v for k, v in feeds.items() if k in names})
         real = feeds["attention_mask"].astype(bool)
         for name, x in zip(acts, outs, strict=True):
-            rows = x[real] if x.shape[:2] == real.shape else x.reshape(-1, x.shape[-1])
+            rows = x[real] if x.ndim == 3 and x.shape[:2] == real.shape else x.reshape(-1, x.shape[-1])
             lo, hi = rows.min(axis=0), rows.max(axis=0)
             if name in ranges:
                 lo, hi = np.minimum(lo, ranges[name][0]), np.maximum(hi, ranges[name][1])
