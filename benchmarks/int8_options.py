@@ -51,6 +51,14 @@ def load_texts(data: str, split: str, n: int, seed: int = 0) -> list[str]:
     return [ds[int(i)]["text"] for i in sorted(idx)]
 
 
+def add_sample_arguments(p: argparse.ArgumentParser) -> None:
+    """``--model``, ``--data``, ``--split``, ``--n``: the model folder and the texts of a built dataset to use."""
+    p.add_argument("--model", default="default")
+    p.add_argument("--data", default=os.environ.get("GENSAFE_RUN_DATA", "runs/data/default"))
+    p.add_argument("--split", default="dev")
+    p.add_argument("--n", type=int, default=2000)
+
+
 KEEP = {"": (), "ffnout": (r"layer\.\d+/output/dense",), "attnout": (r"attention/output/dense",),
         "outs": (r"layer\.\d+/output/dense", r"attention/output/dense"),
         "ffnout+last": (r"layer\.\d+/output/dense", r"layer\.11/"),
@@ -185,10 +193,7 @@ def measure(clfs: dict[str, gensafe.Classifier], texts: list[str], alone: int, r
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--model", default="default")
-    p.add_argument("--data", default=os.environ.get("GENSAFE_RUN_DATA", "runs/data/default"))
-    p.add_argument("--split", default="dev")
-    p.add_argument("--n", type=int, default=2000)
+    add_sample_arguments(p)
     p.add_argument("--calib", type=int, default=256, help="dev texts for static calibration")
     p.add_argument("--alone", type=int, default=200, help="texts also scored alone (batch independence)")
     p.add_argument("--repeat", type=int, default=2)

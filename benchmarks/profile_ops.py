@@ -33,7 +33,7 @@ import gensafe  # noqa: E402
 from common import environment  # noqa: E402
 from gensafe.build.modeling import text_windows  # noqa: E402
 from gensafe.windows import pad_batch, plan_batches  # noqa: E402
-from int8_options import build_options, load_texts  # noqa: E402
+from int8_options import add_sample_arguments, build_options, load_texts  # noqa: E402
 
 
 def graph_path(clf: gensafe.Classifier) -> Path:
@@ -47,10 +47,7 @@ def graph_path(clf: gensafe.Classifier) -> Path:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("--model", default="default")
-    p.add_argument("--data", default=os.environ.get("GENSAFE_RUN_DATA", "runs/data/default"))
-    p.add_argument("--split", default="dev")
-    p.add_argument("--n", type=int, default=2000)
+    add_sample_arguments(p)
     p.add_argument("--precision", default="auto")
     p.add_argument("--option", default=None, help="an int8_options.py option name to build and profile instead")
     p.add_argument("--threads", type=int, default=os.cpu_count())
