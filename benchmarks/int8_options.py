@@ -160,16 +160,19 @@ def static_qdq(fp32: Path, dst: Path, feeds: list) -> Path:
     return dst
 
 
-def dev_calibration(clf: gensafe.Classifier, texts: list[str]) -> list[dict]:
+def window_batches(clf: gensafe.Classifier, texts: list[str], batch_tokens: int, max_batch: int) -> list[dict]:
+    """Session feeds for ``texts``: their windows as ``Classifier.predict`` makes them, in length-sorted token-budget
+    batches, each padded to its longest window."""
     from gensafe.build.modeling import text_windows
     from gensafe.windows import pad_batch, plan_batches
 
     windows, _ = text_windows(clf.encoder, texts, clf.manifest.text_prefix)
-    feeds = []
-    for batch in plan_batches([len(w) for w in windows], 2048, 64):
-        ids, mask = pad_batch([windows[i] for i in batch], clf.encoder.pad_id)
-        feeds.append({"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)})
-    return feeds
+    return [clf.engine.feeds(*pad_batch([windows[i] for i in batch], clf.encoder.pad_id))
+            for batch in plan_batches([len(w) for w in windows], batch_tokens, max_batch)]
+
+
+def dev_calibration(clf: gensafe.Classifier, texts: list[str]) -> list[dict]:
+    return window_batches(clf, texts, 2048, 64)
 
 
 def measure(clfs: dict[str, gensafe.Classifier], texts: list[str], alone: int, repeat: int) -> dict[str, dict]:

@@ -26,23 +26,10 @@ import sys
 import tempfile
 from pathlib import Path
 
-import numpy as np
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import gensafe  # noqa: E402
 from common import environment  # noqa: E402
-from gensafe.build.modeling import text_windows  # noqa: E402
-from gensafe.windows import pad_batch, plan_batches  # noqa: E402
-from int8_options import add_sample_arguments, build_options, load_texts  # noqa: E402
-
-
-def graph_path(clf: gensafe.Classifier) -> Path:
-    """The graph file the classifier's session runs: shipped, or derived (and cached) for its precision."""
-    if clf.precision in clf.manifest.onnx:
-        return clf.folder / clf.manifest.onnx[clf.precision]
-    from gensafe.derive import derived_graph
-
-    return derived_graph(clf.folder, clf.manifest, clf.precision)
+from int8_options import add_sample_arguments, build_options, load_texts, window_batches  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,13 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     import onnxruntime as ort
 
     clf = gensafe.load(args.model, device="cpu", precision=args.precision, threads=args.threads)
-    windows, _ = text_windows(clf.encoder, load_texts(args.data, args.split, args.n), clf.manifest.text_prefix)
-    feeds = []
-    for batch in plan_batches([len(w) for w in windows], clf.batch_tokens, clf.max_batch):
-        ids, mask = pad_batch([windows[i] for i in batch], clf.encoder.pad_id)
-        given = {"input_ids": ids, "attention_mask": mask}  # any other input (token_type_ids) zeros, as the engine
-        feeds.append({node.name: given.get(node.name, np.zeros_like(ids)).astype(node.dtype)
-                      for node in clf.engine.inputs})
+    feeds = window_batches(clf, load_texts(args.data, args.split, args.n), clf.batch_tokens, clf.max_batch)
     with tempfile.TemporaryDirectory() as tmp:
         options = ort.SessionOptions()
         options.intra_op_num_threads = args.threads
@@ -75,7 +56,7 @@ def main(argv: list[str] | None = None) -> int:
             fp32 = restore_weights_fp32(clf.folder / clf.manifest.onnx["fp32"], Path(tmp) / "fp32.onnx")
             graph = build_options(fp32, Path(tmp), clf, [args.option], [])[args.option]
         else:
-            graph = graph_path(clf)
+            graph = clf.engine.graph
         session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
         for _ in range(2):  # a warm-up pass, then the counted one
             for feed in feeds:
@@ -94,12 +75,12 @@ def main(argv: list[str] | None = None) -> int:
         by_op[op] += event["dur"]
         by_node[f"{op} {node}"] += event["dur"]
     total = sum(by_op.values())
-    record = {"model": clf.name, "precision": args.option or clf.precision, "windows": len(windows),
-              "batches": len(feeds), "kernel_seconds": total / 1e6,
+    record = {"model": clf.name, "precision": args.option or clf.precision,
+              "windows": sum(len(f["input_ids"]) for f in feeds), "batches": len(feeds), "kernel_seconds": total / 1e6,
               "by_op": {k: round(v / total, 4) for k, v in by_op.most_common()},
               "by_node": {k: round(v / total, 4) for k, v in by_node.most_common(args.top)},
               "env": environment(), "command": "python benchmarks/profile_ops.py " + " ".join(argv or sys.argv[1:])}
-    print(f"{clf.name} {record['precision']}: {len(windows)} windows in {len(feeds)} batches, "
+    print(f"{clf.name} {record['precision']}: {record['windows']} windows in {len(feeds)} batches, "
           f"{total / 1e6:.2f} s of kernels")
     for name, share in list(record["by_op"].items())[: args.top]:
         print(f"  {share:6.1%}  {name}")

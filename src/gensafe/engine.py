@@ -41,12 +41,14 @@ class OnnxEngine:
         inputs: The graph's inputs, names and dtypes read from the session (``token_type_ids`` only when present).
         output_name: Name of the logits output.
         device: Resolved device string (``cpu``, ``cuda``, ``cuda:N``); CUDA runs with IO binding.
+        graph: The ONNX file the session was opened from (shipped, or derived and cached).
     """
 
     session: Any
     inputs: tuple[GraphInput, ...]
     output_name: str
     device: str
+    graph: Path
 
     @classmethod
     def open(cls, graph: str | Path, device: str, *, output_name: str, width: int,
@@ -59,7 +61,7 @@ class OnnxEngine:
         got = session.get_outputs()[outputs.index(output_name)].shape[-1]
         if isinstance(got, int) and got != width:
             raise ModelFileError(f"{Path(graph).name} outputs {got} scores but the manifest lists {width} labels")
-        return cls(session, tuple(inputs), output_name, device)
+        return cls(session, tuple(inputs), output_name, device, Path(graph))
 
     @property
     def provider(self) -> str:
@@ -76,8 +78,8 @@ class OnnxEngine:
             out[batch] = sigmoid(self.run(ids, mask))
         return out
 
-    def run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
-        """Logits for one padded batch."""
+    def feeds(self, ids: np.ndarray, mask: np.ndarray) -> dict[str, np.ndarray]:
+        """The session's inputs for one padded batch, in the graph's own names and dtypes."""
         feeds = {}
         for node in self.inputs:
             if node.name == "input_ids":
@@ -86,6 +88,11 @@ class OnnxEngine:
                 feeds[node.name] = mask.astype(node.dtype, copy=False)
             else:  # token_type_ids, only when the graph has it
                 feeds[node.name] = np.zeros_like(ids, dtype=node.dtype)
+        return feeds
+
+    def run(self, ids: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        """Logits for one padded batch."""
+        feeds = self.feeds(ids, mask)
         if self.device.startswith("cuda"):
             return self._run_bound(feeds)
         (logits,) = self.session.run([self.output_name], feeds)

@@ -132,10 +132,12 @@ def quantize_calibrated(
         for i in node.input:
             readers.setdefault(i, []).append(node)
     graph_outputs = {o.name for o in graph.output}
+    stored: set[str] = set()  # int8 weights and outlier rows already written (a weight may serve several MatMuls)
     fused = set()
     for node in targets:
         wname, act, label = node.input[1], node.input[0], node.name or node.output[0]
-        if wname + "_wq" not in {i.name for i in graph.initializer}:
+        if wname + "_wq" not in stored:
+            stored.add(wname + "_wq")
             w = weights[wname]  # [K, N]: one scale per output column, symmetric (no weight zero point)
             ws = np.maximum(np.abs(w).max(axis=0), 1e-12) / 127.0
             wq = np.clip(np.round(w / ws), -127, 127).astype(np.int8)
@@ -154,7 +156,8 @@ def quantize_calibrated(
              *([bias[1]] if bias is not None else [])],
             [int8_out], domain="com.microsoft", name=label + "_int8"))
         if act in outliers:  # the outlier channels' fp32 product, added to the int8 product of the others
-            if wname + "_outlier_rows" not in {i.name for i in graph.initializer}:
+            if wname + "_outlier_rows" not in stored:
+                stored.add(wname + "_outlier_rows")
                 graph.initializer.append(numpy_helper.from_array(original[wname][outliers[act]],
                                                                  wname + "_outlier_rows"))
             new_nodes += [
