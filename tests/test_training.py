@@ -537,6 +537,20 @@ def test_compare_at_flag_rate_sets_the_threshold_on_the_safe_rows():
     assert at_flag_rate(p, unsafe, 1.0)[1] == 1.0  # everything flagged
 
 
+def test_a_one_class_suite_is_compared_at_a_rate_set_on_benign_texts():
+    from compare_at_flag_rate import suite_recall_at_rates
+
+    benign = np.array([0.1, 0.2, 0.3, 0.4])
+    suite = np.array([0.35, 0.25, 0.5, 0.45])
+    got = suite_recall_at_rates(benign, suite, ["a", "b", "b", "a"], [0.0, 0.25, 0.5, 1.0])
+    assert got[0.0] == {"all": 0.5, "a": 0.5, "b": 0.5}  # above every benign score (0.4): 0.5 and 0.45
+    assert got[0.25] == {"all": 0.75, "a": 1.0, "b": 0.5}  # above 0.3, flagging one benign text of four
+    assert got[0.5]["all"] == 1.0 and got[1.0]["all"] == 1.0
+    # a model that scores everything high has no edge once the rate is matched: recall follows the rate
+    flat = suite_recall_at_rates(np.full(4, 0.9), np.full(4, 0.9), ["a"] * 4, [0.25])
+    assert flat[0.25]["all"] == 0.0
+
+
 def test_a_model_folder_unpacks_into_a_run_that_starts_from_it(tmp_path, tiny_base, tiny_data):
     """unpack_model.py reads a folder's own graph back into a base encoder folder and a checkpoint; a run started
     from them that learns nothing (lr 0) exports a model scoring as the original does."""

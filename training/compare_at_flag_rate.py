@@ -1,4 +1,5 @@
-"""Several harm-risk models at the same safe-flag rate: F1 and unsafe recall per public language on dev.
+"""Several models at the same safe-flag rate: F1 and unsafe recall per public language on dev, or a one-class suite's
+recall per risk with the rate set on a benign source (``--suite``).
 
 ``compare_models.py`` compares models each at its own operating point, so a model that ranks better but whose point
 sits lower shows more safe texts flagged and looks worse. Here each model's threshold is set, per slice, to flag at
@@ -6,9 +7,18 @@ most a given share of that slice's safe rows, so what differs is the ranking alo
 thresholds are read off the rows they are scored on: a diagnostic for choosing between candidates on dev, never an
 operating point to ship (``calibrate.py`` chooses those).
 
+A suite of harmful items only (CHiSafetyBench's should-refuse questions) has no safe rows to set a rate on, and a
+model that flags everything tops its recall. ``--suite chisafety --benign-source Chinese-SafetyQA`` sets each model's
+threshold to flag a share of another set's texts (benign Chinese questions on the same safety topics, which neither
+the first default v1 nor the current one trained on) and reports the suite's recall per risk there. A model's score
+is its margin over its own thresholds at its default point, ``max_r(score_r - threshold_r)``, so a model with
+per-risk thresholds (v1) is ranked as it decides.
+
 Example:
     python training/compare_at_flag_rate.py --models models/gensafe-zh-en-v5w runs/v14-wise/model \\
         --data runs/data/s9 --not-trained-in runs/data/default --rates 0.05 0.069 0.112
+    python training/compare_at_flag_rate.py --models runs/v1-model models/gensafe-zh-en-v5w --data runs/data/s9 \\
+        --suite chisafety --benign-source Chinese-SafetyQA --rates 0.02 0.05 0.1
 """
 
 from __future__ import annotations
@@ -41,6 +51,64 @@ def at_flag_rate(p_unsafe: np.ndarray, unsafe: np.ndarray, rate: float) -> tuple
     return scored["f1"], scored["recall"]
 
 
+def margins(model: str, texts: list[str]) -> np.ndarray:
+    """Per text, the model's margin over its own thresholds at its default operating point (flagged when ≥ 0)."""
+    clf = gensafe.load(model, device="cpu")
+    return (clf.predict(texts).scores - np.asarray(clf.thresholds)[None, :]).max(axis=1)
+
+
+def suite_recall_at_rates(benign: np.ndarray, suite: np.ndarray, risks: list[str],
+                          rates: list[float]) -> dict[float, dict[str, float]]:
+    """Recall of the suite's items, overall and per risk, when the threshold flags at most ``rate`` of ``benign``
+    (the same rule as :func:`at_flag_rate`: above the ``k``-th highest benign score).
+
+    >>> suite_recall_at_rates(np.array([0.1, 0.2, 0.3, 0.4]), np.array([0.35, 0.25, 0.5]), ["a", "b", "b"], [0.25])
+    {0.25: {'all': 0.6666666666666666, 'a': 1.0, 'b': 0.5}}
+    """
+    ranked = np.sort(benign)[::-1]
+    out = {}
+    for rate in rates:
+        k = int(np.floor(rate * len(ranked)))
+        caught = suite > ranked[k] if k < len(ranked) else np.ones(len(suite), dtype=bool)
+        out[rate] = {"all": float(caught.mean()),
+                     **{r: float(caught[[x == r for x in risks]].mean()) for r in sorted(set(risks))}}
+    return out
+
+
+def suite_main(args: argparse.Namespace, ds) -> int:
+    """``--suite``: the suite's recall per risk with each model's threshold set on the benign source's texts."""
+    benign = [t for s in ("train", "dev", "test") for t, src, lab in zip(ds[s]["text"], ds[s]["source"],
+                                                                        ds[s]["labels"], strict=True)
+              if src == args.benign_source and not lab]
+    if not benign:
+        sys.exit(f"no safe rows of {args.benign_source!r} in {args.data}")
+    suite = ds[args.suite]
+    risks = [labels[0] if labels else "safe" for labels in suite["labels"]]
+    table = {}
+    for m in args.models:
+        name = f"{ModelManifest.read(m).name} ({m})"
+        b, s = margins(m, benign), margins(m, suite["text"])
+        table[name] = {"own point": {"benign flagged": float((b >= 0).mean()), "recall": float((s >= 0).mean())},
+                       **suite_recall_at_rates(b, s, risks, args.rates)}
+    print(f"{args.suite}: {len(suite):,} items; thresholds set on {len(benign):,} safe {args.benign_source} texts\n")
+    print("| model | own point: benign flagged / recall | " + " | ".join(
+        f"recall at {r * 100:g} % benign flagged: all / lowest risk" for r in args.rates) + " |")
+    print("|---|---:|" + "---:|" * len(args.rates))
+    for name, row in table.items():
+        own = row["own point"]
+        cells = [f"{row[r]['all'] * 100:.1f} / {min(v for k, v in row[r].items() if k != 'all') * 100:.1f}"
+                 for r in args.rates]
+        print(f"| {name} | {own['benign flagged'] * 100:.1f} / {own['recall'] * 100:.1f} | " + " | ".join(cells) + " |")
+    for rate in args.rates:
+        print(f"\nPer risk at {rate * 100:g} % of {args.benign_source} flagged:\n")
+        print("| risk | n | " + " | ".join(table) + " |")
+        print("|---|---:|" + "---:|" * len(table))
+        for r in sorted(set(risks)):
+            print(f"| {r} | {risks.count(r)} | " + " | ".join(f"{row[rate][r] * 100:.1f}" for row in table.values())
+                  + " |")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     from datasets import load_from_disk
 
@@ -50,8 +118,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--split", default="dev")
     p.add_argument("--not-trained-in", default=None, help="another build: drop the texts in its train split")
     p.add_argument("--rates", nargs="+", type=float, default=[0.05], help="shares of safe rows flagged")
+    p.add_argument("--suite", default=None, help="a one-class suite of the build (e.g. chisafety): its recall per risk")
+    p.add_argument("--benign-source", default=None, help="with --suite: the source whose safe texts set the rate")
     args = p.parse_args(argv)
     ds = load_from_disk(args.data)
+    if args.suite:
+        if not args.benign_source:
+            p.error("--suite needs --benign-source (the safe texts each model's threshold is set on)")
+        if args.suite not in ds:
+            p.error(f"{args.data} has no suite {args.suite!r}: it has {sorted(ds)}")
+        return suite_main(args, ds)
     rows = restrict(ds, args.split, None, load_from_disk(args.not_trained_in) if args.not_trained_in else None)
     unsafe = np.array([bool(x) for x in rows["labels"]])
     lang, public = np.array(rows["lang"]), np.array(rows["source"]) != AUTHORED

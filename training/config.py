@@ -70,6 +70,11 @@ class TrainConfig:
             in a stratum it covers, only rows both passes judged benign become hard negatives and rows judged
             harmful or disputed are not trained on; other strata take their top rows as they are (about a quarter of
             a comment source's top rows are mislabelled: training/results/hard_negatives_audit.md).
+        bias_logits: ``harm-risk`` only: a file written by ``training/bias_logits.py`` (a bag-of-n-grams model's
+            out-of-fold logit for every training text). The harm loss is taken on the encoder's logit plus
+            ``bias_weight`` times this one (a product of experts), so the encoder learns what the n-grams cannot:
+            harm in safe-looking words, safe text in harmful-looking words. Exported models run without it.
+        bias_weight: Weight of ``bias_logits`` in the harm loss (1 = the full product of experts; 0 = off).
         near_duplicates: Join near-duplicate texts (character 4-gram Jaccard ≥ 0.6) into one group before splitting,
             so none crosses train / dev / test (default true; false only for toy data made of numbered copies of a
             few sentences, where every copy would land in one split).
@@ -132,6 +137,8 @@ class TrainConfig:
     hard_negatives: str = ""
     hard_negative_share: float = 0.5
     hard_negative_labels: str = ""
+    bias_logits: str = ""
+    bias_weight: float = 1.0
     holdout_source: str = ""
     epochs: float = 1.0
     max_steps: int = 0

@@ -66,6 +66,7 @@ from frozen import (  # noqa: E402
     harm_risk_loss,
     text_parts,
 )
+from bias_logits import read_bias_logits, text_key  # noqa: E402
 from hard_negatives import choose_safe_rows, read_judged, read_mined  # noqa: E402
 from trim import keep_layers, parse_layers  # noqa: E402
 
@@ -127,6 +128,8 @@ def main(cfg: TrainConfig) -> Path | None:
     harm_risk = cfg.architecture == "harm-risk"
     if cfg.freeze_layers and not harm_risk:
         sys.exit("freeze_layers needs architecture=harm-risk")
+    if cfg.bias_logits and not harm_risk:
+        sys.exit("bias_logits needs architecture=harm-risk (it is added to the harm logit)")
     if not 0 <= cfg.hard_negative_share <= 1:
         sys.exit(f"hard_negative_share must be between 0 and 1, got {cfg.hard_negative_share}")
     if cfg.hard_negative_labels and not cfg.hard_negatives:
@@ -185,8 +188,9 @@ def main(cfg: TrainConfig) -> Path | None:
     print(f"{len(train_rows):,} training rows; labels ({len(labels)}):", {c: support[c] for c in labels})
     y_train, mask_train = label_matrix(train_rows, labels)
     # What the model is trained on, exactly: a resume must see the same rows in the same order with the same targets.
+    bias_digest = hashlib.sha256(Path(cfg.bias_logits).read_bytes()).hexdigest() if cfg.bias_logits else ""
     fingerprint = hashlib.sha256("\0".join([*labels, *(r["text"] for r in train_rows)]).encode()
-                                 + y_train.tobytes() + mask_train.tobytes()).hexdigest()[:16]
+                                 + y_train.tobytes() + mask_train.tobytes() + bias_digest.encode()).hexdigest()[:16]
     if resume is not None and resume.get("data_fingerprint") != fingerprint:
         sys.exit(f"refusing to resume {ckpt_dir}: the settings match but the training rows or labels do not (was the "
                  f"data folder {cfg.data!r} rebuilt?); start a new run in another out=")
@@ -231,6 +235,15 @@ def main(cfg: TrainConfig) -> Path | None:
         cache = LowerCache(model, all_windows, cfg.freeze_layers, windows.pad_id, desc="cache train")
     unsafe_train = torch.from_numpy(np.array([bool(r["labels"]) for r in train_rows], dtype=np.float32))
     risk_target = torch.from_numpy((y_train / np.maximum(y_train.sum(axis=1, keepdims=True), 1)).astype(np.float32))
+    bias_train = None  # the n-gram expert's logit per row, weighted (product of experts; training/bias_logits.py)
+    if cfg.bias_logits:
+        expert = read_bias_logits(cfg.bias_logits)
+        keys = [text_key(r["text"]) for r in train_rows]
+        missing = sum(k not in expert for k in keys)
+        if missing:
+            sys.exit(f"{cfg.bias_logits} has no logit for {missing:,} of the {len(keys):,} training rows: it was "
+                     f"written for another build or other sources (rerun training/bias_logits.py on {cfg.data})")
+        bias_train = cfg.bias_weight * torch.tensor([expert[k] for k in keys], dtype=torch.float32)
 
     # held-out-source selection: P(unsafe) ROC-AUC on a dev sample and on sources the run never trains on
     selection_sets = {}
@@ -382,6 +395,8 @@ def main(cfg: TrainConfig) -> Path | None:
             else:
                 harm, risk = text_parts(model, [all_windows[w] for w in batch_index], batch_owners, len(idx),
                                         windows.pad_id, device)
+            if bias_train is not None:  # the encoder is trained on what the n-gram expert leaves unexplained
+                harm = harm + bias_train[idx].to(device)
             loss = harm_risk_loss(harm, risk, unsafe_train[idx].to(device), risk_target[idx].to(device),
                                   cfg.risk_loss_weight)
         else:
