@@ -9,6 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from test_training import _checkpoint, _train, tiny_base, tiny_data  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,8 +29,9 @@ def expert(tiny_data, tmp_path_factory):  # noqa: F811
 
 
 def test_every_training_text_gets_an_out_of_fold_logit(tiny_data, expert):  # noqa: F811
-    from bias_logits import fold_of, out_of_fold, read_bias_logits, text_key
     from datasets import load_from_disk
+
+    from bias_logits import fold_of, out_of_fold, read_bias_logits, text_key
 
     train = load_from_disk(str(tiny_data))["train"]
     logits = read_bias_logits(expert)
@@ -46,7 +48,7 @@ def test_every_training_text_gets_an_out_of_fold_logit(tiny_data, expert):  # no
     flipped_own = unsafe.copy()
     flipped_own[fold == 0] = ~flipped_own[fold == 0]
     moved = out_of_fold(texts, flipped_own, groups, 2, 4.0, 1)
-    assert np.allclose(moved[fold == 1], base[fold == 1]) is False  # fold 1 was scored by a fit on fold 0's labels
+    assert not np.allclose(moved[fold == 1], base[fold == 1])  # fold 1 was scored by a fit on fold 0's labels
     assert np.allclose(moved[fold == 0], base[fold == 0], atol=1e-6)  # fold 0's own labels never reach its logits
     with pytest.raises(SystemExit):
         from bias_logits import main
@@ -67,8 +69,9 @@ def test_a_perfect_expert_leaves_the_harm_head_nothing_to_learn(tmp_path, tiny_d
     """With the expert confidently right on every row and no risk loss, the harm loss has (almost) no gradient:
     the harm head stays where it started, while the same run without the expert moves it."""
     import torch
-    from bias_logits import text_key
     from datasets import load_from_disk
+
+    from bias_logits import text_key
 
     train = load_from_disk(str(tiny_data))["train"]
     perfect = tmp_path / "perfect.jsonl"

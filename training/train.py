@@ -52,6 +52,7 @@ from gensafe.taxonomy import RISK_CODES
 from gensafe.windows import WindowEncoder, pad_batch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bias_logits import read_bias_logits, text_key  # noqa: E402
 from build_data import build as build_dataset  # noqa: E402
 from build_data import stratum_key  # noqa: E402
 from calibrate import choose_thresholds, choose_unsafe_thresholds, expected_calibration_error  # noqa: E402
@@ -66,7 +67,6 @@ from frozen import (  # noqa: E402
     harm_risk_loss,
     text_parts,
 )
-from bias_logits import read_bias_logits, text_key  # noqa: E402
 from hard_negatives import choose_safe_rows, read_judged, read_mined  # noqa: E402
 from trim import keep_layers, parse_layers  # noqa: E402
 
