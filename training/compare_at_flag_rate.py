@@ -12,13 +12,17 @@ model that flags everything tops its recall. ``--suite chisafety --benign-source
 threshold to flag a share of another set's texts (benign Chinese questions on the same safety topics, which neither
 the first default v1 nor the current one trained on) and reports the suite's recall per risk there. A model's score
 is its margin over its own thresholds at its default point, ``max_r(score_r - threshold_r)``, so a model with
-per-risk thresholds (v1) is ranked as it decides.
+per-risk thresholds (v1) is ranked as it decides. A suite with safe items of its own (HateCheck, XSTest, WildGuardTest,
+ToxicChat) sets the rate on them when ``--benign-source`` is not given: its unsafe recall at a given share of its
+safe items flagged, per category.
 
 Example:
     python training/compare_at_flag_rate.py --models models/gensafe-zh-en-v5w runs/v14-wise/model \\
         --data runs/data/s9 --not-trained-in runs/data/default --rates 0.05 0.069 0.112
     python training/compare_at_flag_rate.py --models runs/v1-model models/gensafe-zh-en-v5w --data runs/data/s9 \\
         --suite chisafety --benign-source Chinese-SafetyQA --rates 0.02 0.05 0.1
+    python training/compare_at_flag_rate.py --models models/gensafe-zh-en-v5w runs/v15/model --data runs/data/s9 \\
+        --suites runs/data/s9-suites --suite wildguard --rates 0.05 0.1
 """
 
 from __future__ import annotations
@@ -75,22 +79,28 @@ def suite_recall_at_rates(benign: np.ndarray, suite: np.ndarray, risks: list[str
     return out
 
 
-def suite_main(args: argparse.Namespace, ds) -> int:
-    """``--suite``: the suite's recall per risk with each model's threshold set on the benign source's texts."""
-    benign = [t for s in ("train", "dev", "test") for t, src, lab in zip(ds[s]["text"], ds[s]["source"],
-                                                                        ds[s]["labels"], strict=True)
-              if src == args.benign_source and not lab]
+def suite_main(args: argparse.Namespace, suite, ds) -> int:
+    """``--suite``: the suite's recall per risk with each model's threshold set on the benign source's texts, or on
+    the suite's own safe items when no benign source is given."""
+    if args.benign_source:
+        benign = [t for s in ("train", "dev", "test") for t, src, lab in zip(ds[s]["text"], ds[s]["source"],
+                                                                            ds[s]["labels"], strict=True)
+                  if src == args.benign_source and not lab]
+        where = f"safe {args.benign_source} texts"
+    else:
+        benign = [t for t, lab in zip(suite["text"], suite["labels"], strict=True) if not lab]
+        where = "the suite's own safe items"
     if not benign:
-        sys.exit(f"no safe rows of {args.benign_source!r} in {args.data}")
-    suite = ds[args.suite]
-    risks = [labels[0] if labels else "safe" for labels in suite["labels"]]
+        sys.exit(f"no {where} to set a rate on")
+    suite = suite.filter(lambda r: bool(r["labels"]))
+    risks = [labels[0] for labels in suite["labels"]]
     table = {}
     for m in args.models:
         name = f"{ModelManifest.read(m).name} ({m})"
         b, s = margins(m, benign), margins(m, suite["text"])
         table[name] = {"own point": {"benign flagged": float((b >= 0).mean()), "recall": float((s >= 0).mean())},
                        **suite_recall_at_rates(b, s, risks, args.rates)}
-    print(f"{args.suite}: {len(suite):,} items; thresholds set on {len(benign):,} safe {args.benign_source} texts\n")
+    print(f"{args.suite}: {len(suite):,} unsafe items; thresholds set on {len(benign):,} of {where}\n")
     print("| model | own point: benign flagged / recall | " + " | ".join(
         f"recall at {r * 100:g} % benign flagged: all / lowest risk" for r in args.rates) + " |")
     print("|---|---:|" + "---:|" * len(args.rates))
@@ -100,7 +110,7 @@ def suite_main(args: argparse.Namespace, ds) -> int:
                  for r in args.rates]
         print(f"| {name} | {own['benign flagged'] * 100:.1f} / {own['recall'] * 100:.1f} | " + " | ".join(cells) + " |")
     for rate in args.rates:
-        print(f"\nPer risk at {rate * 100:g} % of {args.benign_source} flagged:\n")
+        print(f"\nPer risk at {rate * 100:g} % of {where} flagged:\n")
         print("| risk | n | " + " | ".join(table) + " |")
         print("|---|---:|" + "---:|" * len(table))
         for r in sorted(set(risks)):
@@ -118,16 +128,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--split", default="dev")
     p.add_argument("--not-trained-in", default=None, help="another build: drop the texts in its train split")
     p.add_argument("--rates", nargs="+", type=float, default=[0.05], help="shares of safe rows flagged")
-    p.add_argument("--suite", default=None, help="a one-class suite of the build (e.g. chisafety): its recall per risk")
-    p.add_argument("--benign-source", default=None, help="with --suite: the source whose safe texts set the rate")
+    p.add_argument("--suite", default=None, help="a suite of the build or of --suites: its recall per risk")
+    p.add_argument("--benign-source", default=None,
+                   help="with --suite: the source whose safe texts set the rate (default: the suite's own safe items)")
+    p.add_argument("--suites", default=None, help="suites written by build_suites.py (oktest, wildguard, toxicchat)")
     args = p.parse_args(argv)
     ds = load_from_disk(args.data)
     if args.suite:
-        if not args.benign_source:
-            p.error("--suite needs --benign-source (the safe texts each model's threshold is set on)")
-        if args.suite not in ds:
-            p.error(f"{args.data} has no suite {args.suite!r}: it has {sorted(ds)}")
-        return suite_main(args, ds)
+        extra = load_from_disk(args.suites) if args.suites else {}
+        suites = {**{k: ds[k] for k in ds if k not in ("train", "dev", "test")}, **{k: extra[k] for k in extra}}
+        if args.suite not in suites:
+            p.error(f"no suite {args.suite!r}: the build and --suites have {sorted(suites)}")
+        return suite_main(args, suites[args.suite], ds)
     rows = restrict(ds, args.split, None, load_from_disk(args.not_trained_in) if args.not_trained_in else None)
     unsafe = np.array([bool(x) for x in rows["labels"]])
     lang, public = np.array(rows["lang"]), np.array(rows["source"]) != AUTHORED
