@@ -114,5 +114,8 @@ def test_bias_logits_are_checked_and_pinned_by_a_resume(tmp_path, tiny_data, tin
     partial.write_text("".join(expert.read_text().splitlines(keepends=True)[1:]))
     with pytest.raises(SystemExit, match=r"has no logit for \d+ of the"):
         _train(tiny_data, tiny_base, tmp_path / "other", "max_steps=2", *HARM_RISK, f"bias_logits={partial}")
+    with pytest.raises(SystemExit, match=r"bias_logits=.*nothing\.jsonl.*training/bias_logits\.py"):
+        _train(tiny_data, tiny_base, tmp_path / "none", "max_steps=2", *HARM_RISK,
+               f"bias_logits={tmp_path / 'nothing.jsonl'}")
     with pytest.raises(SystemExit, match="bias_logits needs architecture=harm-risk"):
         _train(tiny_data, tiny_base, tmp_path / "mp", "max_steps=2", f"bias_logits={expert}")

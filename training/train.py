@@ -187,8 +187,22 @@ def main(cfg: TrainConfig) -> Path | None:
     labels = cfg.labels or [c for c in RISK_CODES if harm_risk or support[c] >= cfg.min_train_positives]
     print(f"{len(train_rows):,} training rows; labels ({len(labels)}):", {c: support[c] for c in labels})
     y_train, mask_train = label_matrix(train_rows, labels)
+    # The n-gram expert's logit per row, weighted (product of experts; training/bias_logits.py): checked here, before
+    # minutes go into caching the lower layers.
+    bias_train, bias_digest = None, ""
+    if cfg.bias_logits:
+        try:
+            bias_digest = hashlib.sha256(Path(cfg.bias_logits).read_bytes()).hexdigest()
+            expert = read_bias_logits(cfg.bias_logits)
+        except (OSError, ValueError) as e:
+            sys.exit(f"bias_logits={cfg.bias_logits}: {e} (write the file with training/bias_logits.py)")
+        keys = [text_key(r["text"]) for r in train_rows]
+        missing = sum(k not in expert for k in keys)
+        if missing:
+            sys.exit(f"{cfg.bias_logits} has no logit for {missing:,} of the {len(keys):,} training rows: it was "
+                     f"written for another build or other sources (rerun training/bias_logits.py on {cfg.data})")
+        bias_train = cfg.bias_weight * torch.tensor([expert[k] for k in keys], dtype=torch.float32)
     # What the model is trained on, exactly: a resume must see the same rows in the same order with the same targets.
-    bias_digest = hashlib.sha256(Path(cfg.bias_logits).read_bytes()).hexdigest() if cfg.bias_logits else ""
     fingerprint = hashlib.sha256("\0".join([*labels, *(r["text"] for r in train_rows)]).encode()
                                  + y_train.tobytes() + mask_train.tobytes() + bias_digest.encode()).hexdigest()[:16]
     if resume is not None and resume.get("data_fingerprint") != fingerprint:
@@ -235,15 +249,6 @@ def main(cfg: TrainConfig) -> Path | None:
         cache = LowerCache(model, all_windows, cfg.freeze_layers, windows.pad_id, desc="cache train")
     unsafe_train = torch.from_numpy(np.array([bool(r["labels"]) for r in train_rows], dtype=np.float32))
     risk_target = torch.from_numpy((y_train / np.maximum(y_train.sum(axis=1, keepdims=True), 1)).astype(np.float32))
-    bias_train = None  # the n-gram expert's logit per row, weighted (product of experts; training/bias_logits.py)
-    if cfg.bias_logits:
-        expert = read_bias_logits(cfg.bias_logits)
-        keys = [text_key(r["text"]) for r in train_rows]
-        missing = sum(k not in expert for k in keys)
-        if missing:
-            sys.exit(f"{cfg.bias_logits} has no logit for {missing:,} of the {len(keys):,} training rows: it was "
-                     f"written for another build or other sources (rerun training/bias_logits.py on {cfg.data})")
-        bias_train = cfg.bias_weight * torch.tensor([expert[k] for k in keys], dtype=torch.float32)
 
     # held-out-source selection: P(unsafe) ROC-AUC on a dev sample and on sources the run never trains on
     selection_sets = {}
