@@ -31,7 +31,8 @@ def expert(tiny_data, tmp_path_factory):  # noqa: F811
 def test_every_training_text_gets_an_out_of_fold_logit(tiny_data, expert):  # noqa: F811
     from datasets import load_from_disk
 
-    from bias_logits import fold_of, out_of_fold, read_bias_logits, text_key
+    from bias_logits import fold_of, out_of_fold, read_bias_logits
+    from sources import text_key
 
     train = load_from_disk(str(tiny_data))["train"]
     logits = read_bias_logits(expert)
@@ -71,7 +72,7 @@ def test_a_perfect_expert_leaves_the_harm_head_nothing_to_learn(tmp_path, tiny_d
     import torch
     from datasets import load_from_disk
 
-    from bias_logits import text_key
+    from sources import text_key
 
     train = load_from_disk(str(tiny_data))["train"]
     perfect = tmp_path / "perfect.jsonl"

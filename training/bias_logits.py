@@ -32,21 +32,12 @@ from pathlib import Path
 
 import numpy as np
 from datasets import load_from_disk
-from scipy import sparse
 from sklearn.linear_model import LogisticRegression
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from evaluate import _auc  # noqa: E402
-from train_lexical import count_rows, fit_vocab, matrix  # noqa: E402
-
-
-def text_key(text: str) -> str:
-    """How a training text is looked up in a bias-logit file.
-
-    >>> text_key("hi")
-    '8f434346648f6b96'
-    """
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+from sources import text_key  # noqa: E402  (how a training text is looked up in a bias-logit file)
+from train_lexical import count_rows, features, fit_vocab  # noqa: E402
 
 
 def fold_of(group: str, folds: int) -> int:
@@ -77,10 +68,8 @@ def out_of_fold(texts: list[str], unsafe: np.ndarray, groups: list[str], folds: 
         fit_rows, score_rows = np.flatnonzero(fold != k), np.flatnonzero(fold == k)
         part = [counted[i] for i in fit_rows]
         vocab = [fit_vocab(part, b, min_df) for b in (0, 1)]
-        x_fit = sparse.hstack([matrix(part, b, *vocab[b]) for b in (0, 1)]).tocsr()
-        model = LogisticRegression(C=c, solver="liblinear", max_iter=2000).fit(x_fit, unsafe[fit_rows])
-        x_score = sparse.hstack([matrix([counted[i] for i in score_rows], b, *vocab[b]) for b in (0, 1)]).tocsr()
-        logits[score_rows] = model.decision_function(x_score)
+        model = LogisticRegression(C=c, solver="liblinear", max_iter=2000).fit(features(part, vocab), unsafe[fit_rows])
+        logits[score_rows] = model.decision_function(features([counted[i] for i in score_rows], vocab))
         print(f"fold {k + 1}/{folds}: fitted on {len(fit_rows):,} rows, scored {len(score_rows):,}")
     return logits
 

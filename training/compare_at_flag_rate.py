@@ -41,6 +41,19 @@ from compare_models import restrict  # noqa: E402
 from evaluate import AUTHORED, _prf  # noqa: E402
 
 
+def flagged_at_rate(safe: np.ndarray, scores: np.ndarray, rate: float) -> np.ndarray:
+    """Which of ``scores`` a threshold flags when it flags at most ``rate`` of the ``safe`` scores: above the
+    ``k``-th highest safe score, ``k = floor(rate * len(safe))`` (ties stay unflagged; everything when k reaches the
+    end).
+
+    >>> flagged_at_rate(np.array([0.1, 0.2, 0.3, 0.4]), np.array([0.35, 0.25, 0.5]), 0.25).tolist()
+    [True, False, True]
+    """
+    ranked = np.sort(safe)[::-1]
+    k = int(np.floor(rate * len(ranked)))
+    return scores > ranked[k] if k < len(ranked) else np.ones(len(scores), dtype=bool)
+
+
 def at_flag_rate(p_unsafe: np.ndarray, unsafe: np.ndarray, rate: float) -> tuple[float, float]:
     """(F1, unsafe recall) when the threshold flags at most ``rate`` of the safe rows: a text is flagged when its
     score is above the ``k``-th highest safe score, ``k = floor(rate * safe rows)`` (ties stay unflagged).
@@ -48,32 +61,26 @@ def at_flag_rate(p_unsafe: np.ndarray, unsafe: np.ndarray, rate: float) -> tuple
     >>> at_flag_rate(np.array([0.1, 0.2, 0.3, 0.4, 0.35, 0.9, 0.05]), np.array([0, 0, 0, 0, 1, 1, 1], bool), 0.25)
     (0.6666666666666666, 0.6666666666666666)
     """
-    safe = np.sort(p_unsafe[~unsafe])[::-1]
-    k = int(np.floor(rate * len(safe)))
-    flagged = p_unsafe > safe[k] if k < len(safe) else np.ones(len(p_unsafe), dtype=bool)
-    scored = _prf(unsafe, flagged)
+    scored = _prf(unsafe, flagged_at_rate(p_unsafe[~unsafe], p_unsafe, rate))
     return scored["f1"], scored["recall"]
 
 
-def margins(model: str, texts: list[str]) -> np.ndarray:
+def margins(clf: gensafe.Classifier, texts: list[str]) -> np.ndarray:
     """Per text, the model's margin over its own thresholds at its default operating point (flagged when ≥ 0)."""
-    clf = gensafe.load(model, device="cpu")
     return (clf.predict(texts).scores - np.asarray(clf.thresholds)[None, :]).max(axis=1)
 
 
 def suite_recall_at_rates(benign: np.ndarray, suite: np.ndarray, risks: list[str],
                           rates: list[float]) -> dict[float, dict[str, float]]:
     """Recall of the suite's items, overall and per risk, when the threshold flags at most ``rate`` of ``benign``
-    (the same rule as :func:`at_flag_rate`: above the ``k``-th highest benign score).
+    (:func:`flagged_at_rate`, the rule of :func:`at_flag_rate`).
 
     >>> suite_recall_at_rates(np.array([0.1, 0.2, 0.3, 0.4]), np.array([0.35, 0.25, 0.5]), ["a", "b", "b"], [0.25])
     {0.25: {'all': 0.6666666666666666, 'a': 1.0, 'b': 0.5}}
     """
-    ranked = np.sort(benign)[::-1]
     out = {}
     for rate in rates:
-        k = int(np.floor(rate * len(ranked)))
-        caught = suite > ranked[k] if k < len(ranked) else np.ones(len(suite), dtype=bool)
+        caught = flagged_at_rate(benign, suite, rate)
         out[rate] = {"all": float(caught.mean()),
                      **{r: float(caught[[x == r for x in risks]].mean()) for r in sorted(set(risks))}}
     return out
@@ -97,7 +104,8 @@ def suite_main(args: argparse.Namespace, suite, ds) -> int:
     table = {}
     for m in args.models:
         name = f"{ModelManifest.read(m).name} ({m})"
-        b, s = margins(m, benign), margins(m, suite["text"])
+        clf = gensafe.load(m, device="cpu")  # loaded once: hash checks and the session are not cheap
+        b, s = margins(clf, benign), margins(clf, suite["text"])
         table[name] = {"own point": {"benign flagged": float((b >= 0).mean()), "recall": float((s >= 0).mean())},
                        **suite_recall_at_rates(b, s, risks, args.rates)}
     print(f"{args.suite}: {len(suite):,} unsafe items; thresholds set on {len(benign):,} of {where}\n")

@@ -52,7 +52,7 @@ from gensafe.taxonomy import RISK_CODES
 from gensafe.windows import WindowEncoder, pad_batch
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bias_logits import read_bias_logits, text_key  # noqa: E402
+from bias_logits import read_bias_logits  # noqa: E402
 from build_data import build as build_dataset  # noqa: E402
 from build_data import stratum_key  # noqa: E402
 from calibrate import choose_thresholds, choose_unsafe_thresholds, expected_calibration_error  # noqa: E402
@@ -68,6 +68,7 @@ from frozen import (  # noqa: E402
     text_parts,
 )
 from hard_negatives import choose_safe_rows, read_judged, read_mined  # noqa: E402
+from sources import text_key  # noqa: E402
 from trim import keep_layers, parse_layers  # noqa: E402
 
 

@@ -80,6 +80,12 @@ def matrix(counted: list, block: int, vocab: np.ndarray, idf: np.ndarray) -> spa
     return sparse.csr_matrix((data, indices, indptr), shape=(len(counted), len(vocab)))
 
 
+def features(counted: list, vocab: list[tuple[np.ndarray, np.ndarray]]) -> sparse.csr_matrix:
+    """Both blocks' features of every row side by side (characters, then words), ``vocab`` one
+    :func:`fit_vocab` result per block: the matrix the head's coefficients are fitted on."""
+    return sparse.hstack([matrix(counted, b, *vocab[b]) for b in (0, 1)]).tocsr()
+
+
 # ---------------------------------------------------------------------------------------------------- measures
 def slices(rows: Any, held: set[str]) -> dict[str, np.ndarray]:
     """The dev slices a choice is judged on: public text per language (the sources the head trains on) and the
@@ -164,8 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.time()
     counted_train, counted_dev = count_rows(train["text"]), count_rows(dev["text"])
     vocab = [fit_vocab(counted_train, b, args.min_df) for b in (0, 1)]
-    x_train = sparse.hstack([matrix(counted_train, b, *vocab[b]) for b in (0, 1)]).tocsr()
-    x_dev = sparse.hstack([matrix(counted_dev, b, *vocab[b]) for b in (0, 1)]).tocsr()
+    x_train, x_dev = features(counted_train, vocab), features(counted_dev, vocab)
     print(f"features: {len(vocab[0][0]):,} character + {len(vocab[1][0]):,} word n-gram buckets in "
           f"{time.time() - t0:.0f} s")
 
@@ -193,8 +198,8 @@ def main(argv: list[str] | None = None) -> int:
         counted = [counted_train[i] for i in keep]
         voc = [fit_vocab(counted, b, args.min_df) for b in (0, 1)]
         fit = LogisticRegression(C=best_c, solver="liblinear", max_iter=2000).fit(
-            sparse.hstack([matrix(counted, b, *voc[b]) for b in (0, 1)]).tocsr(), y_train[keep])
-        x_rows = sparse.hstack([matrix([counted_dev[i] for i in rows], b, *voc[b]) for b in (0, 1)]).tocsr()
+            features(counted, voc), y_train[keep])
+        x_rows = features([counted_dev[i] for i in rows], voc)
         loso_logits[source] = (rows, fit.decision_function(x_rows).astype(np.float32))
         print(f"leave {source} out: head alone on its dev rows, ROC-AUC "
               f"{_auc(y_dev[rows], loso_logits[source][1]):.4f}")
